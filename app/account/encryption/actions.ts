@@ -1,0 +1,73 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+
+import { authorizeSessionAction } from "@/lib/auth/session";
+import { KEY_MANAGER_ROLES } from "@/lib/auth/authorize";
+import { saveKeyConfiguration, testKeyConnection } from "@/lib/byok/configure";
+import { parseKeyConfiguration, type FormResult } from "@/lib/byok/schema";
+import { byokSettings } from "@/lib/byok/settings";
+import { db } from "@/lib/db/client";
+import { AccessDeniedError } from "@/lib/errors";
+import { kmsClient } from "@/lib/kms/client";
+import { log } from "@/lib/log";
+
+const PAGE = "/account/encryption";
+
+export async function saveKeyConfigurationAction(_state: FormResult, formData: FormData): Promise<FormResult> {
+  const settings = byokSettings();
+  const parsed = parseKeyConfiguration({ keyArn: formData.get("keyArn") }, settings.serviceRegion);
+  if (!parsed.ok) return parsed.result;
+
+  const claimedAccountId = formData.get("accountId");
+  const access = await authorize("byok.key.save", typeof claimedAccountId === "string" ? claimedAccountId : null);
+  if ("status" in access) return access;
+
+  const result = await runSafely("byok.key.save", access.account.id, () =>
+    saveKeyConfiguration({ prisma: db(), kms: kmsClient(), settings }, access, parsed.value.keyArn),
+  );
+
+  if (result.status === "success") revalidatePath(PAGE);
+  return result;
+}
+
+export async function testKeyConnectionAction(_state: FormResult, formData: FormData): Promise<FormResult> {
+  const claimedAccountId = formData.get("accountId");
+
+  const access = await authorize("byok.key.test", typeof claimedAccountId === "string" ? claimedAccountId : null);
+  if ("status" in access) return access;
+
+  const result = await runSafely("byok.key.test", access.account.id, () =>
+    testKeyConnection({ prisma: db(), kms: kmsClient(), settings: byokSettings() }, access),
+  );
+
+  revalidatePath(PAGE);
+  return result;
+}
+
+async function authorize(action: string, claimedAccountId: string | null) {
+  try {
+    return await authorizeSessionAction({ action, allowedRoles: KEY_MANAGER_ROLES, claimedAccountId });
+  } catch (error) {
+    if (!(error instanceof AccessDeniedError)) throw error;
+    return { status: "error", formError: { code: error.code, message: error.userMessage, causes: [] } } satisfies FormResult;
+  }
+}
+
+// Unexpected failures (the database going away, a bug) reach the browser as one generic
+// sentence; the details go to the log only.
+async function runSafely(action: string, accountId: string, work: () => Promise<FormResult>): Promise<FormResult> {
+  try {
+    return await work();
+  } catch (error) {
+    log.error("action.failed", { action, accountId, error });
+    return {
+      status: "error",
+      formError: {
+        code: "INTERNAL_ERROR",
+        message: "Something went wrong on the platform's side, and the configuration was not changed.",
+        causes: ["Try again in a minute. If it repeats, contact support with the time of the attempt."],
+      },
+    };
+  }
+}

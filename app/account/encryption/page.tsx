@@ -1,0 +1,91 @@
+import type { Metadata } from "next";
+
+import { saveKeyConfigurationAction, testKeyConnectionAction } from "@/app/account/encryption/actions";
+import { ConnectKeyForm } from "@/components/encryption/connect-key-form";
+import { EntitlementNotice } from "@/components/encryption/entitlement-notice";
+import { KeyPolicyHelper } from "@/components/encryption/key-policy-helper";
+import { SetupFacts } from "@/components/encryption/setup-facts";
+import { StatusCard } from "@/components/encryption/status-card";
+import { Card } from "@/components/ui/card";
+import { canManageKey } from "@/lib/auth/authorize";
+import { requirePageAccess } from "@/lib/auth/session";
+import { byokSettings } from "@/lib/byok/settings";
+import { loadEncryptionStatus } from "@/lib/byok/status";
+import { env } from "@/lib/config/env";
+import { db } from "@/lib/db/client";
+import { buildEncryptionContext } from "@/lib/kms/context";
+
+export const metadata: Metadata = { title: "Encryption" };
+
+export default async function EncryptionPage() {
+  const access = await requirePageAccess("/account/encryption");
+  const settings = byokSettings();
+  const canManage = canManageKey(access.role);
+  const status = access.account.byokAddOn ? await loadEncryptionStatus(db(), access.account.id) : null;
+  const encryptionContext = buildEncryptionContext(settings.serviceName, access.account.id);
+  const config = env();
+  const demoKeys = [
+    config.DEMO_KEY_ARN ? { label: "Key that works", arn: config.DEMO_KEY_ARN } : null,
+    config.DEMO_DENIED_KEY_ARN ? { label: "Key whose policy denies Decrypt", arn: config.DEMO_DENIED_KEY_ARN } : null,
+  ].filter((key) => key !== null);
+
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Encryption</h1>
+        <p className="mt-1 max-w-3xl text-sm text-slate-600">
+          Encrypt {access.account.name}&apos;s data at rest under an AWS KMS key that you own. The platform asks your key for data keys
+          and never sees the key itself; you can audit every use in CloudTrail and revoke access at any time.
+        </p>
+      </div>
+
+      {!access.account.byokAddOn ? (
+        <EntitlementNotice accountName={access.account.name} />
+      ) : (
+        <>
+          <StatusCard status={status} serverNow={new Date()} testAction={canManage && status ? testKeyConnectionAction : undefined} />
+
+          {canManage ? (
+            <>
+              <Card
+                id="connect"
+                title={status ? "Change key" : "Connect your key"}
+                description="Paste the ARN of a symmetric AWS KMS key whose key policy grants the platform the statement below."
+              >
+                <ConnectKeyForm
+                  serviceRegion={settings.serviceRegion}
+                  currentKeyArn={status?.keyArn}
+                  action={saveKeyConfigurationAction}
+                  demoKeys={demoKeys}
+                />
+              </Card>
+
+              <Card id="key-policy" title="Key policy" description="Your key's policy must allow the platform role to generate and decrypt data keys under your account's encryption context.">
+                <div className="space-y-6">
+                  <SetupFacts
+                    accountUuid={access.account.id}
+                    principalArn={settings.principalArn}
+                    serviceRegion={settings.serviceRegion}
+                    encryptionContext={encryptionContext}
+                  />
+                  <KeyPolicyHelper
+                    accountUuid={access.account.id}
+                    principalArn={settings.principalArn}
+                    serviceName={settings.serviceName}
+                    serviceRegion={settings.serviceRegion}
+                    keyArn={status?.keyArn}
+                    tenantAwsAccountId={status?.keyAwsAccountId}
+                  />
+                </div>
+              </Card>
+            </>
+          ) : (
+            <p className="text-sm text-slate-600" data-testid="read-only-note">
+              You can see the key status because you are a member of {access.account.name}. Only owners and admins can connect or test a key.
+            </p>
+          )}
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,26 @@
+import "server-only";
+
+import { hostname } from "node:os";
+
+import { env } from "@/lib/config/env";
+
+/** Platform settings that BYOK operations need, read from the validated environment. */
+export interface ByokSettings {
+  serviceName: string;
+  serviceRegion: string;
+  principalArn: string;
+  kmsTimeoutMs: number;
+  /** Names this process in the KMS call log, so calls can be traced to an app instance. */
+  instance: string;
+}
+
+export function byokSettings(): ByokSettings {
+  const config = env();
+  return {
+    serviceName: config.SERVICE_NAME,
+    serviceRegion: config.SERVICE_REGION,
+    principalArn: config.PLATFORM_PRINCIPAL_ARN,
+    kmsTimeoutMs: config.KMS_TIMEOUT_MS,
+    instance: `${hostname()}:${process.pid}`,
+  };
+}
