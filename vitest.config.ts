@@ -13,6 +13,8 @@ export default defineConfig({
     include: ["lib/**/*.test.ts", "components/**/*.test.ts", "tests/**/*.test.ts"],
     exclude: ["node_modules", "e2e", ".next"],
     globalSetup: ["tests/support/global-setup.ts"],
+    // Expected failures in tests would otherwise fill the output with warn-level JSON logs.
+    env: { LOG_LEVEL: "error" },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     fileParallelism: true,

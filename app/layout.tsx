@@ -3,6 +3,9 @@ import type { ReactNode } from "react";
 
 import "./globals.css";
 
+// Every page reads the session or the database, so none is prerendered at build time.
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = {
   title: { default: "Encryption keys", template: "%s · Platform dashboard" },
   description: "Connect your own AWS KMS key to encrypt your data at rest.",

@@ -7,4 +7,17 @@ export const E2E = {
   databaseName: "byok_e2e",
   dataDir: ".data/e2e",
   region: "us-west-2",
+  /** SERVICE_NAME and PLATFORM_PRINCIPAL_ARN of the e2e server, which runs with the app's defaults. */
+  serviceName: "zep",
+  platformPrincipalArn: "arn:aws:iam::467218391112:role/zep-byok",
 } as const;
+
+/**
+ * Returns the URL of the database that scripts/e2e-server.ts creates: the server of
+ * TEST_DATABASE_ADMIN_URL (default postgres@127.0.0.1:5432) with the e2e database name.
+ */
+export function e2eDatabaseUrl(): string {
+  const url = new URL(process.env.TEST_DATABASE_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres");
+  url.pathname = `/${E2E.databaseName}`;
+  return url.toString();
+}

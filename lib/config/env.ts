@@ -26,7 +26,7 @@ const envSchema = z
     AUTH_SECRET: z
       .string({ error: "is missing: set it to a random string of at least 32 characters (openssl rand -base64 32)" })
       .min(32, "must be at least 32 characters long (openssl rand -base64 32)"),
-    AUTH_URL: z.url("must be the absolute URL the dashboard is served at, such as http://localhost:3000").optional(),
+    NEXTAUTH_URL: z.url({ protocol: /^https?$/, error: "must be the absolute URL the dashboard is served at, such as http://localhost:3000" }).optional(),
     SERVICE_NAME: z
       .string()
       .regex(/^[a-z][a-z0-9-]{0,62}$/, "must be lowercase letters, digits and hyphens, such as zep")
@@ -39,17 +39,26 @@ const envSchema = z
       .string()
       .regex(IAM_ROLE_ARN, "must be an IAM role ARN such as arn:aws:iam::467218391112:role/zep-byok")
       .default("arn:aws:iam::467218391112:role/zep-byok"),
-    AWS_ENDPOINT_URL_KMS: z.url("must be a URL such as http://127.0.0.1:4599").optional(),
+    AWS_ENDPOINT_URL_KMS: z.url({ protocol: /^https?$/, error: "must be an http or https URL such as http://127.0.0.1:4599" }).optional(),
     KMS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
     KMS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
     DEMO_KEY_ARN: optionalText,
     DEMO_DENIED_KEY_ARN: optionalText,
-    OIDC_ISSUER: z.url("must be the issuer URL of your OpenID Connect provider").optional(),
+    OIDC_ISSUER: z.url({ protocol: /^https?$/, error: "must be the issuer URL of your OpenID Connect provider" }).optional(),
     OIDC_CLIENT_ID: optionalText,
     OIDC_CLIENT_SECRET: optionalText,
     OIDC_NAME: z.string().default("Single sign-on"),
   })
   .superRefine((env, context) => {
+    const servicePartition = partitionOfRegion(env.SERVICE_REGION)?.id;
+    const principalPartition = env.PLATFORM_PRINCIPAL_ARN.split(":")[1];
+    if (servicePartition && principalPartition !== servicePartition) {
+      context.addIssue({
+        code: "custom",
+        path: ["PLATFORM_PRINCIPAL_ARN"],
+        message: `must be in the ${servicePartition} partition of SERVICE_REGION ${env.SERVICE_REGION}, because credentials never cross partitions`,
+      });
+    }
     const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
     if (oidc.some(Boolean) && !oidc.every(Boolean)) {
       context.addIssue({

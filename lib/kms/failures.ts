@@ -134,16 +134,31 @@ export function describeKeyFailure(failure: KeyFailure, context: FailureContext)
   const contextJson = JSON.stringify(context.encryptionContext);
 
   switch (failure.code) {
-    case "KEY_ACCESS_DENIED":
+    case "KEY_ACCESS_DENIED": {
+      const message = `AWS KMS denied ${action} on ${keyArn} to the platform role ${principalArn}.`;
+      const conditionCause = `A condition in the statement does not match the encryption context ${contextJson}. Condition keys and values are case-sensitive: compare them with the statement shown under "Key policy".`;
+      const denyCause = `An explicit Deny statement in the key policy blocks ${action} for this role. Remove that Deny or exclude the role from it.`;
+      if (failure.operation === "Decrypt") {
+        // GenerateDataKey passed with the same context, so the statement and its
+        // conditions match: the Decrypt action itself is what is missing or denied.
+        return {
+          message,
+          causes: [
+            `The AllowZepBYOKAccess statement allows kms:GenerateDataKey but not kms:Decrypt. Add "kms:Decrypt" to its Action list.`,
+            denyCause,
+          ],
+        };
+      }
       return {
-        message: `AWS KMS denied ${action} on ${keyArn} to the platform role ${principalArn}.`,
+        message,
         causes: [
           `The key policy has no statement that allows ${principalArn} to call kms:GenerateDataKey and kms:Decrypt. Add the AllowZepBYOKAccess statement shown under "Key policy" to the key policy.`,
           `The statement names another principal. Its Principal must be exactly ${principalArn}.`,
-          `A condition in the statement does not match the encryption context ${contextJson}. Condition keys and values are case-sensitive: compare them with the statement shown under "Key policy".`,
-          `An explicit Deny statement in the key policy, or a grant that was revoked, blocks ${action}. Remove the Deny for this role.`,
+          conditionCause,
+          denyCause,
         ],
       };
+    }
     case "KEY_DISABLED":
       return {
         message: `The key ${keyArn} is disabled, so AWS KMS refused ${action}.`,
