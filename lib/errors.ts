@@ -1,6 +1,6 @@
 /**
  * The one error type that crosses module boundaries. `message` is for logs and may
- * carry internal detail; `userMessage` is the only text a browser ever sees.
+ * carry internal detail; `userMessage` is the only text that reaches a browser.
  */
 export class AppError extends Error {
   readonly code: string;

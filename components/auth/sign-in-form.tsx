@@ -27,6 +27,10 @@ export function SignInForm({ callbackUrl, oidcName }: { callbackUrl: string; oid
   const submit = handleSubmit(async ({ email, password }) => {
     setFormError(null);
     const result = await signIn("credentials", { email, password, redirect: false, callbackUrl });
+    if (result?.error === "TOO_MANY_ATTEMPTS") {
+      setFormError("Too many failed sign-ins for this email. Wait 15 minutes, then try again.");
+      return;
+    }
     if (!result || result.error) {
       setFormError("The email or password is incorrect.");
       return;

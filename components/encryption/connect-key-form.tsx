@@ -6,7 +6,7 @@ import { useForm } from "react-hook-form";
 
 import { FailurePanel } from "@/components/encryption/failure-panel";
 import { Button } from "@/components/ui/button";
-import { parseKeyArn } from "@/lib/arn";
+import { parseKeyArn, type KeyArn } from "@/lib/arn";
 import { keyConfigurationSchema, type FormResult, type KeyConfiguration, type KeyConfigurationInput } from "@/lib/byok/schema";
 
 interface ConnectKeyFormProps {
@@ -18,9 +18,9 @@ interface ConnectKeyFormProps {
 }
 
 /**
- * The key ARN form. The shared schema checks the ARN as the admin types, and the
- * parsed region, account and key type appear under the field; "Save Configuration"
- * then posts to the server action, which validates the key with KMS before saving.
+ * Renders the key ARN form. The shared schema checks the ARN as the admin types, and the
+ * parsed region, account and key type appear under the field. "Save Configuration" then
+ * posts to the server action, which validates the key with KMS before saving it.
  */
 export function ConnectKeyForm({ serviceRegion, currentKeyArn, action, demoKeys = [] }: ConnectKeyFormProps) {
   const [state, formAction, pending] = useActionState(action, { status: "idle" });
@@ -48,7 +48,10 @@ export function ConnectKeyForm({ serviceRegion, currentKeyArn, action, demoKeys 
 
   const typed = watch("keyArn");
   const preview = typed.trim() === "" ? null : parseKeyArn(typed, { serviceRegion });
-  const parts = preview ? (preview.ok ? preview.key : preview.partial) : null;
+  let parts: Partial<KeyArn> | null = null;
+  if (preview) parts = preview.ok ? preview.key : preview.partial;
+  let keyType: string | undefined;
+  if (parts?.keyId) keyType = parts.keyId.startsWith("mrk-") ? "Multi-region" : "Single-region";
   const suggestion = preview && !preview.ok ? preview.problem.suggestedArn : undefined;
   const fieldError = errors.keyArn?.message;
 
@@ -104,7 +107,7 @@ export function ConnectKeyForm({ serviceRegion, currentKeyArn, action, demoKeys 
         <dl id="keyArn-parsed" aria-live="polite" className="grid grid-cols-2 gap-3 rounded-lg bg-slate-50 p-3 text-sm sm:grid-cols-4">
           <Parsed label="Region" value={parts?.region} highlight={parts?.region !== undefined && parts.region !== serviceRegion} />
           <Parsed label="AWS account" value={parts?.accountId} />
-          <Parsed label="Key type" value={parts?.keyId ? (parts.keyId.startsWith("mrk-") ? "Multi-region" : "Single-region") : undefined} />
+          <Parsed label="Key type" value={keyType} />
           <Parsed label="Key ID" value={parts?.keyId} mono />
         </dl>
 

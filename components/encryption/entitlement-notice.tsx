@@ -1,6 +1,6 @@
 import { Card } from "@/components/ui/card";
 
-/** What BYOK is and how to get it, for accounts without the add-on. */
+/** Explains BYOK and how to get it to accounts without the add-on. */
 export function EntitlementNotice({ accountName }: { accountName: string }) {
   return (
     <Card id="entitlement" title="Bring your own key (BYOK) is an add-on">

@@ -2,7 +2,7 @@ import type { FormResult } from "@/lib/byok/schema";
 
 type FormError = NonNullable<Extract<FormResult, { status: "error" }>["formError"]>;
 
-/** A failed validation: what happened, the ARN that was tried, and the likely causes in order. */
+/** Shows a failed validation: what happened, the ARN that was tried, and the likely causes in order. */
 export function FailurePanel({ error, title = "The key was not saved" }: { error: FormError; title?: string }) {
   return (
     <div role="alert" className="rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-900">

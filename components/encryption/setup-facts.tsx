@@ -7,7 +7,7 @@ interface SetupFactsProps {
   encryptionContext: Readonly<Record<string, string>>;
 }
 
-/** The values a tenant's key policy has to name, each ready to copy. */
+/** Lists the values that a tenant's key policy has to name, each ready to copy. */
 export function SetupFacts({ accountUuid, principalArn, serviceRegion, encryptionContext }: SetupFactsProps) {
   const contextJson = JSON.stringify(encryptionContext);
   const facts = [

@@ -21,13 +21,13 @@ export interface SeededUser {
 export interface SeededTenant {
   accountId: string;
   accountName: string;
-  /** The account's users by role; only the roles passed to `createTenant` are present. */
+  /** The account's users by role. Only the roles passed to `createTenant` are present. */
   users: Partial<Record<MembershipRole, SeededUser>>;
 }
 
 export interface TenantOptions {
   byokAddOn?: boolean;
-  /** One user is created for each role; the default is a single owner. */
+  /** Roles of the users to create, one user each. The default is a single owner. */
   roles?: readonly MembershipRole[];
 }
 
@@ -59,7 +59,7 @@ export async function createTenant(prisma: PrismaClient, options: TenantOptions 
 export function userWithRole(tenant: SeededTenant, role: MembershipRole): SeededUser {
   const user = tenant.users[role];
   if (user === undefined) {
-    throw new Error(`Tenant ${tenant.accountName} has no ${role} user; pass "${role}" in roles to createTenant.`);
+    throw new Error(`Tenant ${tenant.accountName} has no ${role} user. Pass "${role}" in roles to createTenant.`);
   }
   return user;
 }

@@ -13,8 +13,8 @@ export const E2E = {
 } as const;
 
 /**
- * Returns the URL of the database that scripts/e2e-server.ts creates: the server of
- * TEST_DATABASE_ADMIN_URL (default postgres@127.0.0.1:5432) with the e2e database name.
+ * Returns the URL of the database that scripts/e2e-server.ts creates, on the server of
+ * TEST_DATABASE_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/postgres).
  */
 export function e2eDatabaseUrl(): string {
   const url = new URL(process.env.TEST_DATABASE_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres");

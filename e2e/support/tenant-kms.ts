@@ -6,8 +6,8 @@ import { DEMO_TENANT_ACCESS_KEY, DEMO_TENANT_AWS_ACCOUNT, LOCAL_SECRET_KEY } fro
 import { E2E } from "./settings";
 
 /**
- * A tenant's own view of the local KMS that the e2e server started: it creates keys
- * and disables or enables them, acting as the tenant's key administrator
+ * The tenant's side of the local KMS that the e2e server started. It creates keys and
+ * disables or enables them as the tenant's key administrator
  * (`arn:aws:iam::111122223333:user/acme-admin`). Every client is pointed at the local
  * KMS on 127.0.0.1 with fake credentials, so no call can reach AWS.
  */
@@ -48,7 +48,7 @@ export class TenantKms {
     this.clients.clear();
   }
 
-  /** The local KMS takes the region of a request from its signature, so each region needs its own client. */
+  /** Returns the client for `region`. The local KMS reads a request's region from its signature, so each region needs its own client. */
   private client(region: string): KMSClient {
     let client = this.clients.get(region);
     if (client === undefined) {

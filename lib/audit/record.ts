@@ -3,7 +3,7 @@ import "server-only";
 import type { ActorType, AuditOutcome, Prisma, PrismaClient } from "@/lib/db/generated/client";
 import { log } from "@/lib/log";
 
-/** Who did something: a user of the account, platform support, or the platform itself. */
+/** The actor of an audit event: a user of the account, platform support, or the platform itself. */
 export interface AuditActor {
   type: ActorType;
   userId?: string;

@@ -6,6 +6,7 @@ import type { OAuthConfig } from "next-auth/providers/oauth";
 
 import { recordAuditEvent } from "@/lib/audit/record";
 import { verifyPassword } from "@/lib/auth/password";
+import { clearSignInFailures, isSignInBlocked, recordSignInFailure } from "@/lib/auth/sign-in-throttle";
 import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 
@@ -58,10 +59,16 @@ export function authOptions(): NextAuthOptions {
           const email = credentials?.email?.trim().toLowerCase() ?? "";
           const password = credentials?.password ?? "";
           if (!email || !password) return null;
+          if (isSignInBlocked(email)) {
+            await recordAuditEvent(db(), { accountId: null, actor: { type: "USER", email }, action: "auth.sign_in", outcome: "DENIED", errorCode: "TOO_MANY_ATTEMPTS" });
+            // next-auth passes the message of an error thrown here to the client as `error`.
+            throw new Error("TOO_MANY_ATTEMPTS");
+          }
 
           const user = await db().user.findUnique({ where: { email } });
           const ok = await verifyPassword(user?.passwordHash, password);
           if (!user || !ok) {
+            recordSignInFailure(email);
             await recordAuditEvent(db(), {
               accountId: null,
               actor: { type: "USER", userId: user?.id, email },
@@ -71,6 +78,7 @@ export function authOptions(): NextAuthOptions {
             });
             return null;
           }
+          clearSignInFailures(email);
           return { id: user.id, email: user.email, name: user.name };
         },
       }),

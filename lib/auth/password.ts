@@ -1,8 +1,8 @@
 import { hash, verify } from "@node-rs/argon2";
 
 /**
- * Password hashing with argon2id. The parameters are OWASP's first recommended set
- * (19 MiB memory, 2 iterations, parallelism 1); the PHC string stores them, so they
+ * Password hashing with argon2id, with OWASP's first recommended parameter set: 19 MiB
+ * memory, 2 iterations, parallelism 1. The PHC string stores the parameters, so they
  * can be raised later without breaking existing hashes.
  */
 // `algorithm: 2` is Argon2id in @node-rs/argon2 (its Algorithm enum is a const enum, which isolatedModules cannot import).

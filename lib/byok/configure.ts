@@ -9,7 +9,7 @@ import type { EncryptionConfig } from "@/lib/db/generated/client";
 
 /**
  * Saving and re-testing an account's key. A configuration becomes active only after a
- * successful round trip under the account's exact encryption context; on failure
+ * successful round trip under the account's exact encryption context. On failure,
  * nothing changes except the audit log and the KMS call log.
  */
 
@@ -56,7 +56,7 @@ export async function saveKeyConfiguration(deps: ByokDeps, access: AccountAccess
   const now = new Date();
   await deps.prisma.$transaction(async (tx) => {
     const before = await tx.encryptionConfig.findUnique({ where: { accountId } });
-    const kept = before !== null && before.keyArn === key.arn && before.state !== "DISABLED" ? before : null;
+    const sameActiveKey = before !== null && before.keyArn === key.arn && before.state !== "DISABLED" ? before : null;
     const fields = {
       keyArn: key.arn,
       keyRegion: key.region,
@@ -64,14 +64,14 @@ export async function saveKeyConfiguration(deps: ByokDeps, access: AccountAccess
       keyId: key.keyId,
       multiRegion: key.multiRegion,
       state: "ACTIVE" as const,
-      stateChangedAt: kept?.state === "ACTIVE" ? kept.stateChangedAt : now,
+      stateChangedAt: sameActiveKey?.state === "ACTIVE" ? sameActiveKey.stateChangedAt : now,
       lastValidatedAt: now,
       lastErrorCode: null,
       lastErrorMessage: null,
       lastErrorAt: null,
       // Re-saving the key that is already on keeps who enabled it and when.
-      enabledById: kept ? kept.enabledById : access.user.id,
-      enabledAt: kept ? kept.enabledAt : now,
+      enabledById: sameActiveKey ? sameActiveKey.enabledById : access.user.id,
+      enabledAt: sameActiveKey ? sameActiveKey.enabledAt : now,
       disabledById: null,
       disabledAt: null,
       disabledReason: null,

@@ -8,7 +8,7 @@ import { buildEncryptionContext } from "@/lib/kms/context";
 import { describeKeyFailure, type FailureDescription, type KeyFailure } from "@/lib/kms/failures";
 import { runKeyRoundTrip } from "@/lib/kms/round-trip";
 
-/** What BYOK operations need from the outside world; tests pass real instances of each. */
+/** Dependencies of BYOK operations. Tests pass real instances of each. */
 export interface ByokDeps {
   prisma: PrismaClient;
   kms: KMSClient;

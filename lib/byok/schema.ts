@@ -3,8 +3,8 @@ import { z } from "zod";
 import { parseKeyArn } from "@/lib/arn";
 
 /**
- * The one schema for the "connect a key" form, used by react-hook-form in the browser
- * and by the server action. It wraps the shared ARN parser, so both sides give the same
+ * Builds the one schema of the "connect a key" form, used by react-hook-form in the
+ * browser and by the server action. It wraps the shared ARN parser, so both sides give the same
  * reason for a bad ARN, and its output is the parsed key.
  */
 export function keyConfigurationSchema(serviceRegion: string) {

@@ -2,7 +2,7 @@ import "server-only";
 
 import type { KeyState, PrismaClient } from "@/lib/db/generated/client";
 
-/** What the Encryption page shows about an account's key, for every member. */
+/** Key status that the Encryption page shows to every member of the account. */
 export interface EncryptionStatus {
   state: KeyState;
   stateChangedAt: Date;

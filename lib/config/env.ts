@@ -82,8 +82,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const lines = result.error.issues.map((issue) => {
     const name = issue.path.join(".") || "environment";
     const value = cleaned[name];
-    const shown = value === undefined || /SECRET|PASSWORD|URL/.test(name) ? "" : ` (got "${value}")`;
-    return `  ${name}${shown}: ${issue.message}`;
+    const displayedValue = value === undefined || /SECRET|PASSWORD|URL/.test(name) ? "" : ` (got "${value}")`;
+    return `  ${name}${displayedValue}: ${issue.message}`;
   });
   throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
 }

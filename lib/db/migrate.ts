@@ -6,7 +6,7 @@ import pg from "pg";
 /**
  * Applies prisma/migrations/<name>/migration.sql in name order, recording each in
  * Prisma's own `_prisma_migrations` table with the same SHA-256 checksum, so that
- * `prisma migrate deploy` on a machine with Prisma's schema engine sees them as applied.
+ * `prisma migrate deploy` on a machine with Prisma's schema engine treats them as applied.
  * It exists because the schema engine is a native binary that cannot be installed here.
  */
 

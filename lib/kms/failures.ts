@@ -1,8 +1,8 @@
 /**
- * KMS failures, classified once. `classifyKmsError` turns whatever the SDK threw into
- * a stable code; `describeKeyFailure` turns a code into the sentence and the ordered
- * likely causes an admin sees. Raw SDK messages never leave this module: they go to
- * logs only, because they can name internal principals and endpoints.
+ * KMS failures, classified once. `classifyKmsError` turns whatever the SDK threw into a
+ * stable code, and `describeKeyFailure` turns a code into the sentence and the ordered
+ * likely causes shown to an admin. Neither passes on the raw SDK message, because it can
+ * name internal principals and endpoints; callers log it instead.
  */
 
 export type KmsOperation = "GenerateDataKey" | "Decrypt" | "Encrypt" | "ReEncrypt";
@@ -32,7 +32,7 @@ export interface KeyFailure {
   /** AWS error name (such as AccessDeniedException), for logs and the audit trail. */
   awsErrorName?: string;
   requestId?: string;
-  /** True when the key itself said no; false when KMS could not be reached or was busy. */
+  /** True when the key refused the call; false when KMS could not be reached or was busy. */
   keyRefused: boolean;
 }
 

@@ -1,4 +1,5 @@
 import type { KMSClient } from "@aws-sdk/client-kms";
+import type { InitializeMiddleware } from "@smithy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { buildEncryptionContext } from "@/lib/kms/context";
@@ -21,12 +22,12 @@ afterAll(async () => {
   await stack.close();
 });
 
-type Middleware = Parameters<KMSClient["middlewareStack"]["add"]>[0];
+type Middleware = InitializeMiddleware<object, object>;
 
-// Initialize-step middleware sees the command's input before it is sent and its parsed output after.
+// Initialize-step middleware receives the command's input before it is sent and its parsed output after.
 function clientWith(middleware: Middleware): KMSClient {
   const client = stack.deps().kms;
-  client.middlewareStack.add(middleware, { step: "initialize" });
+  client.middlewareStack.add(middleware as never, { step: "initialize" });
   return client;
 }
 
