@@ -40,7 +40,7 @@ try {
 
   await page.getByLabel("Key ARN").fill(deniedArn);
   await page.getByRole("button", { name: "Save Configuration" }).click();
-  await page.getByRole("alert").waitFor();
+  await page.getByText("The key was not saved").waitFor();
   await shoot(page, "encryption-failed-validation");
 
   await page.getByLabel("Key ARN").fill("arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab");
