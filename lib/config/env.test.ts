@@ -5,6 +5,7 @@ import { parseEnv } from "@/lib/config/env";
 const MINIMAL = {
   DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/app",
   AUTH_SECRET: "0123456789abcdef0123456789abcdef",
+  PLATFORM_KMS_KEY_ARN: "arn:aws:kms:us-west-2:467218391112:key/0b7c5a36-2f05-4d3c-9a57-8f6cdb3a1e11",
 };
 
 describe("parseEnv", () => {
@@ -16,6 +17,8 @@ describe("parseEnv", () => {
     expect(env.KMS_TIMEOUT_MS).toBe(3_000);
     expect(env.KMS_MAX_ATTEMPTS).toBe(3);
     expect(env.AWS_ENDPOINT_URL_KMS).toBeUndefined();
+    expect(env.DEK_CACHE_TTL_SECONDS).toBe(300);
+    expect(env.DEK_CACHE_MAX_ENTRIES).toBe(10_000);
   });
 
   it("names every missing variable and how to fix it", () => {
@@ -35,6 +38,8 @@ describe("parseEnv", () => {
     ["NEXTAUTH_URL", "ftp://example.com", "must be the absolute URL"],
     ["DATABASE_URL", "mysql://x", "must be a postgresql:// URL"],
     ["AUTH_SECRET", "short", "at least 32 characters"],
+    ["PLATFORM_KMS_KEY_ARN", "alias/platform", "must be a KMS key ARN"],
+    ["DEK_MAX_ENCRYPTIONS", "5000000000", "DEK_MAX_ENCRYPTIONS"],
   ])("rejects %s=%s", (name, value, message) => {
     expect(() => parseEnv({ ...MINIMAL, [name]: value })).toThrow(message);
   });

@@ -40,6 +40,13 @@ const envSchema = z
       .regex(IAM_ROLE_ARN, "must be an IAM role ARN such as arn:aws:iam::467218391112:role/zep-byok")
       .default("arn:aws:iam::467218391112:role/zep-byok"),
     AWS_ENDPOINT_URL_KMS: z.url({ protocol: /^https?$/, error: "must be an http or https URL such as http://127.0.0.1:4599" }).optional(),
+    PLATFORM_KMS_KEY_ARN: z
+      .string({ error: "is missing: set it to the key ARN of the platform's own KMS key, which protects tenants without BYOK" })
+      .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-z0-9-]+$/, "must be a KMS key ARN such as arn:aws:kms:us-west-2:467218391112:key/<key id>"),
+    DEK_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+    DEK_CACHE_MAX_ENTRIES: z.coerce.number().int().min(10).max(10_000_000).default(10_000),
+    DEK_MAX_ENCRYPTIONS: z.coerce.number().int().min(1_000).max(1_000_000_000).default(100_000_000),
+    DEK_MAX_AGE_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(168),
     KMS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
     KMS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
     DEMO_KEY_ARN: optionalText,

@@ -19,6 +19,7 @@ export const DEMO_TENANT_ACCESS_KEY = "AKIAACMEDEMOLOCAL001";
 export const DEMO_TENANT_PRINCIPAL = `arn:aws:iam::${DEMO_TENANT_AWS_ACCOUNT}:user/acme-admin`;
 export const PLATFORM_ACCESS_KEY = "AKIAPLATFORMLOCAL001";
 export const LOCAL_SECRET_KEY = "local-kms-does-not-check-signatures";
+const PLATFORM_KEY_ALIAS = "alias/zep-platform";
 
 export interface DemoKeyInput {
   endpoint: string;
@@ -75,6 +76,30 @@ export async function ensureDemoKeys(input: DemoKeyInput): Promise<DemoKeys> {
       workingKeyArn: await ensure("alias/acme-byok", "Acme Robotics BYOK key (demo)", policies.working),
       deniedDecryptKeyArn: await ensure("alias/acme-byok-no-decrypt", "Demo key whose policy lacks kms:Decrypt", policies.noDecrypt),
     };
+  } finally {
+    kms.destroy();
+  }
+}
+
+/** Creates the platform's own key in the local KMS once, owned by the platform's AWS account. */
+export async function ensurePlatformKey(input: { endpoint: string; region: string }): Promise<string> {
+  const kms = new KMSClient({
+    region: input.region,
+    endpoint: input.endpoint,
+    credentials: { accessKeyId: PLATFORM_ACCESS_KEY, secretAccessKey: LOCAL_SECRET_KEY },
+    maxAttempts: 1,
+  });
+  try {
+    const aliases = await kms.send(new ListAliasesCommand({}));
+    const existing = aliases.Aliases?.find((alias) => alias.AliasName === PLATFORM_KEY_ALIAS);
+    if (existing?.AliasArn && existing.TargetKeyId) return existing.AliasArn.replace(/:alias\/.*$/, `:key/${existing.TargetKeyId}`);
+
+    // Without a Policy, the key policy lets the platform's own account (and so its role) use the key.
+    const created = await kms.send(new CreateKeyCommand({ Description: "Platform key for tenants without BYOK (local)" }));
+    const arn = created.KeyMetadata?.Arn;
+    if (!arn || !created.KeyMetadata?.KeyId) throw new Error("The local KMS created no platform key.");
+    await kms.send(new CreateAliasCommand({ AliasName: PLATFORM_KEY_ALIAS, TargetKeyId: created.KeyMetadata.KeyId }));
+    return arn;
   } finally {
     kms.destroy();
   }

@@ -17,6 +17,7 @@ import {
   DEMO_TENANT_ACCESS_KEY,
   DEMO_TENANT_PRINCIPAL,
   ensureDemoKeys,
+  ensurePlatformKey,
   LOCAL_SECRET_KEY,
   PLATFORM_ACCESS_KEY,
 } from "./demo-keys";
@@ -36,6 +37,9 @@ export interface StackOptions {
   port: number;
   localKmsPort: number;
 }
+
+// Stands in for the platform key ARN during the first validation, before the local KMS exists.
+const PLACEHOLDER_KEY_ARN = "arn:aws:kms:us-west-2:000000000000:key/00000000-0000-4000-8000-000000000000";
 
 interface Embedded {
   pglite?: { db: PGlite; server: PGLiteSocketServer };
@@ -80,8 +84,9 @@ export async function runStack(options: StackOptions): Promise<void> {
       log(`Embedded PostgreSQL (PGlite) in ${pgliteDir}, serving ${server.getServerConn()}`);
     }
 
-    // Validate the final configuration before anything else uses it.
-    const config = parseEnv({ ...process.env, ...childEnv });
+    // Validate the configuration before anything uses it. The platform key is checked again
+    // below, once the local KMS has made one when no KMS endpoint is configured.
+    const config = parseEnv({ ...process.env, ...childEnv, PLATFORM_KMS_KEY_ARN: process.env.PLATFORM_KMS_KEY_ARN ?? PLACEHOLDER_KEY_ARN });
 
     const migrations = await migrateDatabase(childEnv.DATABASE_URL);
     log(`Migrations: ${migrations.applied.length} applied, ${migrations.skipped.length} already in place`);
@@ -105,7 +110,9 @@ export async function runStack(options: StackOptions): Promise<void> {
         accountUuid: demo.accountId,
         principalArn: config.PLATFORM_PRINCIPAL_ARN,
       });
+      const platformKeyArn = process.env.PLATFORM_KMS_KEY_ARN ?? (await ensurePlatformKey({ endpoint: embedded.kms.url, region: config.SERVICE_REGION }));
       Object.assign(childEnv, {
+        PLATFORM_KMS_KEY_ARN: platformKeyArn,
         AWS_ENDPOINT_URL_KMS: embedded.kms.url,
         AWS_ACCESS_KEY_ID: PLATFORM_ACCESS_KEY,
         AWS_SECRET_ACCESS_KEY: LOCAL_SECRET_KEY,
@@ -116,6 +123,7 @@ export async function runStack(options: StackOptions): Promise<void> {
       log(`Local KMS at ${embedded.kms.url}, state in ${path.join(options.dataDir, "kms.json")}`);
     }
 
+    parseEnv({ ...process.env, ...childEnv });
     printBanner(childEnv.NEXTAUTH_URL!, demo.users, demoKeys);
 
     const nextBin = path.join(process.cwd(), "node_modules", ".bin", "next");

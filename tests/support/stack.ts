@@ -10,6 +10,9 @@ import { createPrismaClient } from "@/lib/db/create-client";
 import type { MembershipRole, PrismaClient } from "@/lib/db/generated/client";
 import { createKmsClient } from "@/lib/kms/client";
 import { startLocalKms, type LocalKms } from "@/lib/local-kms";
+import { DataKeyCache } from "@/lib/data-keys/cache";
+import { DataKeyService, type DataKeySettings } from "@/lib/data-keys/service";
+import { withTenantEncryption, type TenantDataClient } from "@/lib/tenant-data/extension";
 
 /**
  * Real components for integration tests: the test run's PostgreSQL database, a local
@@ -28,6 +31,10 @@ const TENANT_PRINCIPAL = `arn:aws:iam::${TENANT_AWS_ACCOUNT}:user/key-admin`;
 export interface TestStack {
   prisma: PrismaClient;
   kms: LocalKms;
+  /** The platform's own key, created by the platform role in its own AWS account. */
+  platformKeyArn: string;
+  /** A data key service and encrypted client on a fresh cache, with the platform's KMS client. */
+  tenantData: (options?: Partial<DataKeySettings> & { cache?: DataKeyCache; kms?: KMSClient }) => { client: TenantDataClient; dataKeys: DataKeyService; cache: DataKeyCache; kms: KMSClient };
   /** The tenant's own view of KMS: creates and administers keys. */
   tenantKms: (region?: string) => KMSClient;
   deps: (overrides?: { timeoutMs?: number; maxAttempts?: number; endpoint?: string; accessKeyId?: string }) => ByokDeps;
@@ -45,10 +52,33 @@ export async function startTestStack(): Promise<TestStack> {
     clients.push(client);
     return client;
   };
+  const platformKms = () =>
+    track(createKmsClient({ region: REGION, endpoint: kms.url, timeoutMs: 2_000, maxAttempts: 3, credentials: { accessKeyId: PLATFORM_ACCESS_KEY, secretAccessKey: "test" } }));
+  const platformKeyArn = await createKey(platformKms(), { policy: undefined, ownPolicy: true });
 
   return {
     prisma,
     kms,
+    platformKeyArn,
+    tenantData: (options = {}) => {
+      const cache = options.cache ?? new DataKeyCache({ ttlMs: 60_000, maxEntries: 1_000 });
+      const client = options.kms ?? platformKms();
+      const dataKeys = new DataKeyService({
+        prisma,
+        kms: client,
+        cache,
+        settings: {
+          serviceName: SERVICE,
+          platformKeyArn,
+          maxEncryptionsPerKey: options.maxEncryptionsPerKey ?? 1_000_000,
+          maxKeyAgeMs: options.maxKeyAgeMs ?? 3_600_000,
+          reserveBatch: options.reserveBatch ?? 100,
+          writeLeaseMs: options.writeLeaseMs ?? 0,
+          instance: "vitest",
+        },
+      });
+      return { client: withTenantEncryption(prisma, dataKeys), dataKeys, cache, kms: client };
+    },
     tenantKms: (region = REGION) =>
       track(new KMSClient({ region, endpoint: kms.url, credentials: { accessKeyId: TENANT_ACCESS_KEY, secretAccessKey: "test" }, maxAttempts: 1 })),
     deps: (overrides = {}) => {
@@ -130,14 +160,14 @@ export function keyPolicy(options: KeyPolicyOptions = {}): string {
   });
 }
 
-/** Creates a key in the tenant's AWS account and returns its ARN. */
+/** Creates a key in the caller's AWS account and returns its ARN; `ownPolicy` keeps KMS's default policy. */
 export async function createKey(
   client: KMSClient,
-  options: { policy?: string; multiRegion?: boolean; keySpec?: KeySpec; keyUsage?: KeyUsageType } = {},
+  options: { policy?: string; ownPolicy?: boolean; multiRegion?: boolean; keySpec?: KeySpec; keyUsage?: KeyUsageType } = {},
 ): Promise<string> {
   const created = await client.send(
     new CreateKeyCommand({
-      Policy: options.policy ?? keyPolicy(),
+      Policy: options.ownPolicy ? undefined : (options.policy ?? keyPolicy()),
       MultiRegion: options.multiRegion,
       KeySpec: options.keySpec,
       KeyUsage: options.keyUsage,
