@@ -1,6 +1,6 @@
-import Link from "next/link";
 import type { ReactNode } from "react";
 
+import { NavLink } from "@/components/ui/nav-link";
 import { SignOutButton } from "@/components/auth/sign-out-button";
 import { requirePageAccess } from "@/lib/auth/session";
 
@@ -14,9 +14,8 @@ export default async function AccountLayout({ children }: { children: ReactNode 
             <span className="text-sm font-semibold text-slate-900">{access.account.name}</span>
             <nav aria-label="Account" className="flex gap-4 text-sm">
               <span className="text-slate-500">Account</span>
-              <Link href="/account/encryption" aria-current="page" className="font-medium text-indigo-700">
-                Encryption
-              </Link>
+              <NavLink href="/account/encryption">Encryption</NavLink>
+              <NavLink href="/account/api-keys">API keys</NavLink>
             </nav>
           </div>
           <div className="flex items-center gap-3 text-sm text-slate-600">

@@ -51,3 +51,22 @@ export async function loadEncryptionStatus(prisma: PrismaClient, accountId: stri
     recentChecks,
   };
 }
+
+/** Data keys and records of an account by the KMS key that wraps their data key. */
+export type KeyUsage = Record<"TENANT" | "PLATFORM", { dataKeys: number; records: number }>;
+
+export async function loadKeyUsage(prisma: PrismaClient, accountId: string): Promise<KeyUsage> {
+  const usage: KeyUsage = { TENANT: { dataKeys: 0, records: 0 }, PLATFORM: { dataKeys: 0, records: 0 } };
+  const keys = await prisma.dataKey.groupBy({ by: ["source"], where: { accountId }, _count: { _all: true } });
+  for (const row of keys) usage[row.source].dataKeys = row._count._all;
+
+  const records = await prisma.$queryRaw<{ source: "TENANT" | "PLATFORM"; records: bigint }[]>`
+    SELECT dk.source, count(*) AS records FROM (
+      SELECT data_key_id FROM memory_sessions WHERE account_id = ${accountId}::uuid AND data_key_id IS NOT NULL
+      UNION ALL SELECT data_key_id FROM messages WHERE account_id = ${accountId}::uuid
+      UNION ALL SELECT data_key_id FROM facts WHERE account_id = ${accountId}::uuid
+    ) AS r JOIN data_keys dk ON dk.id = r.data_key_id
+    GROUP BY dk.source`;
+  for (const row of records) usage[row.source].records = Number(row.records);
+  return usage;
+}

@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import { saveKeyConfigurationAction, testKeyConnectionAction } from "@/app/account/encryption/actions";
 import { ConnectKeyForm } from "@/components/encryption/connect-key-form";
 import { EntitlementNotice } from "@/components/encryption/entitlement-notice";
+import { KeyUsageCard } from "@/components/encryption/key-usage-card";
 import { KeyPolicyHelper } from "@/components/encryption/key-policy-helper";
 import { SetupFacts } from "@/components/encryption/setup-facts";
 import { StatusCard } from "@/components/encryption/status-card";
@@ -10,7 +11,7 @@ import { Card } from "@/components/ui/card";
 import { canManageKey } from "@/lib/auth/authorize";
 import { requirePageAccess } from "@/lib/auth/session";
 import { byokSettings } from "@/lib/byok/settings";
-import { loadEncryptionStatus } from "@/lib/byok/status";
+import { loadEncryptionStatus, loadKeyUsage } from "@/lib/byok/status";
 import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { buildEncryptionContext } from "@/lib/kms/context";
@@ -22,6 +23,7 @@ export default async function EncryptionPage() {
   const settings = byokSettings();
   const canManage = canManageKey(access.role);
   const status = access.account.byokAddOn ? await loadEncryptionStatus(db(), access.account.id) : null;
+  const usage = await loadKeyUsage(db(), access.account.id);
   const encryptionContext = buildEncryptionContext(settings.serviceName, access.account.id);
   const config = env();
   const demoKeys = [
@@ -44,6 +46,7 @@ export default async function EncryptionPage() {
       ) : (
         <>
           <StatusCard status={status} serverNow={new Date()} testAction={canManage && status ? testKeyConnectionAction : undefined} />
+          <KeyUsageCard usage={usage} />
 
           {canManage ? (
             <>
