@@ -32,6 +32,8 @@ export default defineConfig({
     url: `${E2E.baseUrl}/sign-in`,
     timeout: 180_000,
     reuseExistingServer: !process.env.CI,
+    // Expected KMS refusals would fill the output with warn-level JSON logs.
+    env: { LOG_LEVEL: "error" },
     stdout: "pipe",
     stderr: "pipe",
   },

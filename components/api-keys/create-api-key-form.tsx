@@ -7,7 +7,7 @@ import { useForm } from "react-hook-form";
 import type { ApiKeyFormResult } from "@/app/account/api-keys/actions";
 import { Button } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
-import { apiKeyNameSchema } from "@/lib/api/manage-keys";
+import { apiKeyNameSchema } from "@/lib/api/api-key-schema";
 
 /** Creates an API key and shows its token once. */
 export function CreateApiKeyForm({ action }: { action: (state: ApiKeyFormResult, formData: FormData) => Promise<ApiKeyFormResult> }) {

@@ -1,16 +1,22 @@
+// E2E_PORT, E2E_KMS_PORT and E2E_DATABASE move the stack, so two checkouts can run their
+// suites side by side on one machine.
+const port = Number(process.env.E2E_PORT ?? 3100);
+const localKmsPort = Number(process.env.E2E_KMS_PORT ?? 4611);
+const databaseName = process.env.E2E_DATABASE ?? "byok_e2e";
+
 /** Where the end-to-end stack listens; shared by scripts/e2e-server.ts and the specs. */
 export const E2E = {
-  port: 3100,
-  baseUrl: "http://127.0.0.1:3100",
-  localKmsPort: 4611,
-  localKmsUrl: "http://127.0.0.1:4611",
-  databaseName: "byok_e2e",
-  dataDir: ".data/e2e",
+  port,
+  baseUrl: `http://127.0.0.1:${port}`,
+  localKmsPort,
+  localKmsUrl: `http://127.0.0.1:${localKmsPort}`,
+  databaseName,
+  dataDir: `.data/e2e-${port}`,
   region: "us-west-2",
   /** SERVICE_NAME and PLATFORM_PRINCIPAL_ARN of the e2e server, which runs with the app's defaults. */
   serviceName: "zep",
   platformPrincipalArn: "arn:aws:iam::467218391112:role/zep-byok",
-} as const;
+};
 
 /**
  * Returns the URL of the database that scripts/e2e-server.ts creates, on the server of

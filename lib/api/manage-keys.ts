@@ -1,4 +1,4 @@
-import { z } from "zod";
+import "server-only";
 
 import { generateApiKey } from "@/lib/api/api-keys";
 import { recordAuditEvent } from "@/lib/audit/record";
@@ -6,10 +6,6 @@ import type { AccountAccess } from "@/lib/auth/authorize";
 import type { PrismaClient } from "@/lib/db/generated/client";
 
 /** Creating, listing and revoking an account's API keys; owners and admins only (callers authorize). */
-
-export const apiKeyNameSchema = z.object({
-  name: z.string().trim().min(1, "Name the key, for example after the service that will use it.").max(100, "Use at most 100 characters."),
-});
 
 export interface ApiKeyView {
   id: string;

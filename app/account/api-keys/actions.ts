@@ -4,7 +4,8 @@ import { revalidatePath } from "next/cache";
 
 import { KEY_MANAGER_ROLES } from "@/lib/auth/authorize";
 import { authorizeSessionAction } from "@/lib/auth/session";
-import { apiKeyNameSchema, createApiKey, revokeApiKey } from "@/lib/api/manage-keys";
+import { apiKeyNameSchema } from "@/lib/api/api-key-schema";
+import { createApiKey, revokeApiKey } from "@/lib/api/manage-keys";
 import { db } from "@/lib/db/client";
 import { AccessDeniedError } from "@/lib/errors";
 

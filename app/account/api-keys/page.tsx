@@ -4,7 +4,7 @@ import { createApiKeyAction, revokeApiKeyAction } from "@/app/account/api-keys/a
 import { CreateApiKeyForm } from "@/components/api-keys/create-api-key-form";
 import { RevokeApiKeyButton } from "@/components/api-keys/revoke-api-key-button";
 import { Card } from "@/components/ui/card";
-import { formatAbsolute } from "@/components/ui/relative-time";
+import { formatAbsolute } from "@/components/ui/format-time";
 import { listApiKeys } from "@/lib/api/manage-keys";
 import { canManageKey } from "@/lib/auth/authorize";
 import { requirePageAccess } from "@/lib/auth/session";

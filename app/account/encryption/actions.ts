@@ -11,6 +11,7 @@ import { db } from "@/lib/db/client";
 import { AccessDeniedError } from "@/lib/errors";
 import { kmsClient } from "@/lib/kms/client";
 import { log } from "@/lib/log";
+import { tenantData } from "@/lib/tenant-data/runtime";
 
 const PAGE = "/account/encryption";
 
@@ -27,7 +28,11 @@ export async function saveKeyConfigurationAction(_state: FormResult, formData: F
     saveKeyConfiguration({ prisma: db(), kms: kmsClient(), settings }, access, parsed.value.keyArn),
   );
 
-  if (result.status === "success") revalidatePath(PAGE);
+  if (result.status === "success") {
+    // This instance switches new records to the new key at once; others within KEY_CHOICE_REFRESH_MS.
+    tenantData().dataKeys.dropLease(access.account.id);
+    revalidatePath(PAGE);
+  }
   return result;
 }
 

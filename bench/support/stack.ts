@@ -1,0 +1,235 @@
+/**
+ * Real components for the database benchmarks: a scratch PostgreSQL database created and
+ * migrated for one run, the local KMS server on a loopback port, the platform's KMS client
+ * as production builds it, and the data key service with the production defaults of
+ * lib/config/env.ts and lib/tenant-data/runtime.ts. Everything listens on or connects to
+ * 127.0.0.1 only.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+
+import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import type { InitializeMiddleware } from "@smithy/types";
+import pg from "pg";
+
+import { DataKeyCache } from "@/lib/data-keys/cache";
+import { DataKeyService, type DataKeySettings } from "@/lib/data-keys/service";
+import { createPrismaClient } from "@/lib/db/create-client";
+import type { PrismaClient } from "@/lib/db/generated/client";
+import { migrateDatabase } from "@/lib/db/migrate";
+import { startLocalKms, type LocalKms } from "@/lib/local-kms";
+import { withTenantEncryption, type TenantDataClient } from "@/lib/tenant-data/extension";
+
+export const REGION = "us-west-2";
+export const SERVICE = "zep";
+const PLATFORM_PRINCIPAL = "arn:aws:iam::467218391112:role/zep-byok";
+const TENANT_AWS_ACCOUNT = "111122223333";
+// Access key ids the local KMS maps to principals; it does not verify signatures, so the secrets are placeholders.
+const PLATFORM_ACCESS_KEY = "AKIABENCHPLATFORM001";
+const TENANT_ACCESS_KEY = "AKIABENCHTENANT00001";
+
+const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/** Production defaults: DEK_CACHE_TTL_SECONDS, DEK_CACHE_MAX_ENTRIES, DEK_MAX_ENCRYPTIONS, DEK_MAX_AGE_HOURS, and runtime.ts. */
+export const PRODUCTION_CACHE = { ttlMs: 300_000, maxEntries: 10_000 };
+export const PRODUCTION_SETTINGS: Omit<DataKeySettings, "platformKeyArn"> = {
+  serviceName: SERVICE,
+  maxEncryptionsPerKey: 100_000_000,
+  maxKeyAgeMs: 168 * 3_600_000,
+  reserveBatch: 1_000,
+  writeLeaseMs: 5_000,
+  instance: "bench",
+};
+
+export interface TenantDataStack {
+  client: TenantDataClient;
+  dataKeys: DataKeyService;
+  cache: DataKeyCache;
+  kms: KMSClient;
+}
+
+export interface BenchStack {
+  databaseUrl: string;
+  prisma: PrismaClient;
+  localKms: LocalKms;
+  platformKeyArn: string;
+  /** A data key service and encrypted client with production settings, on a fresh cache and KMS client. */
+  tenantData: () => TenantDataStack;
+  /** Creates an account; with `byok`, also a tenant KMS key that grants the platform role access, made the account's active key. */
+  createAccount: (options: { byok: boolean }) => Promise<string>;
+  close: () => Promise<void>;
+}
+
+function checkLoopback(url: string, name: string): void {
+  const host = new URL(url).hostname;
+  if (!LOOPBACK_HOSTS.has(host)) {
+    throw new Error(`${name} must point at 127.0.0.1 or localhost, got host ${host}; the benchmarks never connect elsewhere.`);
+  }
+}
+
+async function createScratchDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  checkLoopback(ADMIN_URL, "BENCH_DATABASE_ADMIN_URL");
+  const name = `bench_${randomBytes(5).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: ADMIN_URL });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+/** Starts the stack; `poolSize` is the Prisma connection pool size. Call `close` in a finally block. */
+export async function startBenchStack(options: { poolSize?: number } = {}): Promise<BenchStack> {
+  const database = await createScratchDatabase();
+  const cleanups: (() => Promise<void>)[] = [database.drop];
+  const close = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+
+  try {
+    await migrateDatabase(database.url);
+    const prisma = createPrismaClient(database.url, options.poolSize ?? 10);
+    cleanups.push(() => prisma.$disconnect());
+
+    const localKms = await startLocalKms({
+      principals: {
+        [PLATFORM_ACCESS_KEY]: PLATFORM_PRINCIPAL,
+        [TENANT_ACCESS_KEY]: `arn:aws:iam::${TENANT_AWS_ACCOUNT}:user/key-admin`,
+      },
+      log: () => undefined,
+    });
+    cleanups.push(() => localKms.close());
+    checkLoopback(localKms.url, "The local KMS endpoint");
+
+    const createKmsClient = await loadCreateKmsClient();
+    const clients: KMSClient[] = [];
+    cleanups.push(async () => {
+      for (const client of clients) client.destroy();
+    });
+    const platformKms = () => {
+      const client = createKmsClient({
+        region: REGION,
+        endpoint: localKms.url,
+        timeoutMs: 3_000,
+        maxAttempts: 3,
+        credentials: { accessKeyId: PLATFORM_ACCESS_KEY, secretAccessKey: "bench-placeholder" },
+      });
+      clients.push(client);
+      return client;
+    };
+    const tenantKms = new KMSClient({
+      region: REGION,
+      endpoint: localKms.url,
+      credentials: { accessKeyId: TENANT_ACCESS_KEY, secretAccessKey: "bench-placeholder" },
+      maxAttempts: 1,
+    });
+    clients.push(tenantKms);
+
+    const platformKeyArn = await createKeyArn(platformKms(), undefined);
+
+    const tenantData = (): TenantDataStack => {
+      const cache = new DataKeyCache(PRODUCTION_CACHE);
+      const kms = platformKms();
+      const dataKeys = new DataKeyService({ prisma, kms, cache, settings: { ...PRODUCTION_SETTINGS, platformKeyArn } });
+      return { client: withTenantEncryption(prisma, dataKeys), dataKeys, cache, kms };
+    };
+
+    const createAccount = async ({ byok }: { byok: boolean }): Promise<string> => {
+      const account = await prisma.account.create({ data: { name: `Bench ${randomUUID().slice(0, 8)}`, byokAddOn: byok } });
+      if (byok) {
+        const keyArn = await createKeyArn(tenantKms, tenantKeyPolicy());
+        // The row lib/byok/configure.ts writes after a successful validation round trip, which this skips.
+        const now = new Date();
+        await prisma.encryptionConfig.create({
+          data: {
+            accountId: account.id,
+            keyArn,
+            keyRegion: REGION,
+            keyAwsAccountId: TENANT_AWS_ACCOUNT,
+            keyId: keyArn.split("/").pop()!,
+            multiRegion: false,
+            state: "ACTIVE",
+            stateChangedAt: now,
+            lastValidatedAt: now,
+            enabledAt: now,
+          },
+        });
+      }
+      return account.id;
+    };
+
+    return { databaseUrl: database.url, prisma, localKms, platformKeyArn, tenantData, createAccount, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+// lib/kms/client.ts imports "server-only", which throws unless the "react-server" export
+// condition is set, as it is in Next.js server code.
+async function loadCreateKmsClient() {
+  try {
+    return (await import("@/lib/kms/client")).createKmsClient;
+  } catch (error) {
+    throw new Error("Loading lib/kms/client.ts failed: run the benchmark with node --conditions=react-server (npm run bench does).", { cause: error });
+  }
+}
+
+function tenantKeyPolicy(): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${TENANT_AWS_ACCOUNT}:root` }, Action: "kms:*", Resource: "*" },
+      {
+        Sid: "AllowZepBYOKAccess",
+        Effect: "Allow",
+        Principal: { AWS: PLATFORM_PRINCIPAL },
+        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Resource: "*",
+      },
+    ],
+  });
+}
+
+async function createKeyArn(client: KMSClient, policy: string | undefined): Promise<string> {
+  const created = await client.send(new CreateKeyCommand({ Policy: policy }));
+  const arn = created.KeyMetadata?.Arn;
+  if (!arn) throw new Error("CreateKey returned no key ARN.");
+  return arn;
+}
+
+/** Counts calls made through `kms` by command name, such as "DecryptCommand", with an SDK middleware. */
+export function countKmsCalls(kms: KMSClient): Map<string, number> {
+  const counts = new Map<string, number>();
+  const middleware: InitializeMiddleware<object, object> = (next, context) => async (args) => {
+    const name = (context as { commandName?: string }).commandName ?? "unknown";
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+    return next(args);
+  };
+  kms.middlewareStack.add(middleware as never, { step: "initialize", name: "benchKmsCallCounter" });
+  return counts;
+}
+
+export function totalCalls(counts: Map<string, number>): number {
+  return [...counts.values()].reduce((sum, count) => sum + count, 0);
+}
+
+export function describeCalls(counts: Map<string, number>): string {
+  if (counts.size === 0) return "none";
+  return [...counts.entries()].map(([name, count]) => `${name.replace(/Command$/, "")} ${count}`).join(", ");
+}
