@@ -3,7 +3,7 @@ import { expect, test } from "./support/fixtures";
 import { userWithRole } from "./support/seed";
 import { signIn } from "./support/sign-in";
 
-test("test connection follows the key's state", async ({ page, createTenant, tenantKms, db }) => {
+test("test connection follows the key state", async ({ page, createTenant, tenantKms, db }) => {
   const tenant = await createTenant({ roles: ["OWNER"] });
   const keyArn = await tenantKms.createKey(tenant.accountId);
 
@@ -29,10 +29,12 @@ test("test connection follows the key's state", async ({ page, createTenant, ten
     await expect(encryption.status).toContainText("Last check failed: KEY_DISABLED");
     await expect(checks.getByRole("row").nth(1)).toContainText("Failed: KEY_DISABLED");
     await expect(encryption.statusKeyArn).toHaveText(keyArn);
+    await expect(encryption.stateBadge).toHaveText("Key unavailable");
 
     const config = await db.encryptionConfig.findUniqueOrThrow({ where: { accountId: tenant.accountId } });
     expect(config.keyArn).toBe(keyArn);
     expect(config.lastErrorCode).toBe("KEY_DISABLED");
+    expect(config.state).toBe("UNAVAILABLE");
   });
 
   await test.step("the re-enabled key passes the test", async () => {

@@ -13,7 +13,6 @@ export default async function AccountLayout({ children }: { children: ReactNode 
           <div className="flex items-center gap-6">
             <span className="text-sm font-semibold text-slate-900">{access.account.name}</span>
             <nav aria-label="Account" className="flex gap-4 text-sm">
-              <span className="text-slate-500">Account</span>
               <NavLink href="/account/encryption">Encryption</NavLink>
               <NavLink href="/account/api-keys">API keys</NavLink>
             </nav>

@@ -27,6 +27,10 @@ export function SignInForm({ callbackUrl, oidcName }: { callbackUrl: string; oid
   const submit = handleSubmit(async ({ email, password }) => {
     setFormError(null);
     const result = await signIn("credentials", { email, password, redirect: false, callbackUrl });
+    if (result?.error === "SIGN_IN_FAILED") {
+      setFormError("Sign-in failed on the platform's side. Try again in a minute.");
+      return;
+    }
     if (result?.error === "TOO_MANY_ATTEMPTS") {
       setFormError("Too many failed sign-ins for this email. Wait 15 minutes, then try again.");
       return;
@@ -41,7 +45,14 @@ export function SignInForm({ callbackUrl, oidcName }: { callbackUrl: string; oid
 
   return (
     <div className="mt-6 space-y-6">
-      <form onSubmit={submit} noValidate>
+      <form
+        onSubmit={(event) => {
+          // A message about the previous attempt must not stay beside this attempt's field errors.
+          setFormError(null);
+          void submit(event);
+        }}
+        noValidate
+      >
         <fieldset disabled={isSubmitting} className="space-y-4">
           <Field id="email" label="Email" error={errors.email?.message}>
             <input id="email" type="email" autoComplete="username" {...register("email")} {...describedBy("email", errors.email?.message)} className={INPUT} />

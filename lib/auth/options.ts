@@ -4,11 +4,10 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 
-import { recordAuditEvent } from "@/lib/audit/record";
-import { verifyPassword } from "@/lib/auth/password";
-import { clearSignInFailures, isSignInBlocked, recordSignInFailure } from "@/lib/auth/sign-in-throttle";
+import { authorizeCredentials } from "@/lib/auth/credentials";
 import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
+import { log } from "@/lib/log";
 
 /**
  * next-auth configuration. Sessions are JWTs that carry only the user id: roles and
@@ -50,37 +49,19 @@ export function authOptions(): NextAuthOptions {
     secret: env().AUTH_SECRET,
     session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
     pages: { signIn: "/sign-in" },
+    // One JSON line per event instead of next-auth's multi-line stack traces; a forged or
+    // stale session cookie is an expected event, not a crash.
+    logger: {
+      error: (code, metadata) => log.warn(`next_auth.${code}`, { message: metadata instanceof Error ? metadata.message : (metadata as { message?: string })?.message }),
+      warn: (code) => log.warn(`next_auth.${code}`),
+      debug: () => undefined,
+    },
     providers: [
       CredentialsProvider({
         id: "credentials",
         name: "Email and password",
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-        async authorize(credentials) {
-          const email = credentials?.email?.trim().toLowerCase() ?? "";
-          const password = credentials?.password ?? "";
-          if (!email || !password) return null;
-          if (isSignInBlocked(email)) {
-            await recordAuditEvent(db(), { accountId: null, actor: { type: "USER", email }, action: "auth.sign_in", outcome: "DENIED", errorCode: "TOO_MANY_ATTEMPTS" });
-            // next-auth passes the message of an error thrown here to the client as `error`.
-            throw new Error("TOO_MANY_ATTEMPTS");
-          }
-
-          const user = await db().user.findUnique({ where: { email } });
-          const ok = await verifyPassword(user?.passwordHash, password);
-          if (!user || !ok) {
-            recordSignInFailure(email);
-            await recordAuditEvent(db(), {
-              accountId: null,
-              actor: { type: "USER", userId: user?.id, email },
-              action: "auth.sign_in",
-              outcome: "DENIED",
-              errorCode: "INVALID_CREDENTIALS",
-            });
-            return null;
-          }
-          clearSignInFailures(email);
-          return { id: user.id, email: user.email, name: user.name };
-        },
+        authorize: (credentials) => authorizeCredentials(db(), credentials),
       }),
       ...(oidc ? [oidc] : []),
     ],

@@ -1,4 +1,4 @@
-import { DisableKeyCommand, ReplicateKeyCommand, ScheduleKeyDeletionCommand } from "@aws-sdk/client-kms";
+import { DisableKeyCommand, EnableKeyCommand, ReplicateKeyCommand, ScheduleKeyDeletionCommand } from "@aws-sdk/client-kms";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { parseKeyArn, type KeyArn } from "@/lib/arn";
@@ -368,7 +368,34 @@ describe("testKeyConnection", () => {
     expect(config.keyArn).toBe(arn);
     expect(config.lastErrorCode).toBe("KEY_DISABLED");
     expect(config.lastErrorMessage).toContain(arn);
+    expect(config.state).toBe("UNAVAILABLE");
     expect((await lastAudit(tenant.accountId)).outcome).toBe("FAILURE");
+
+    await stack.tenantKms().send(new EnableKeyCommand({ KeyId: arn }));
+    expect((await testKeyConnection(stack.deps(), await tenant.access("ADMIN"))).status).toBe("success");
+    const recovered = await stack.prisma.encryptionConfig.findUniqueOrThrow({ where: { accountId: tenant.accountId } });
+    expect(recovered.state).toBe("ACTIVE");
+    expect(recovered.lastErrorCode).toBeNull();
+  });
+
+  it("marks the key degraded when KMS cannot be reached", async () => {
+    const tenant = await createTenant(stack.prisma);
+    const arn = await createKey(stack.tenantKms());
+    await saveKeyConfiguration(stack.deps(), await tenant.access("ADMIN"), keyOf(arn));
+
+    const error = formError(await testKeyConnection(stack.deps({ endpoint: "http://127.0.0.1:9", maxAttempts: 1 }), await tenant.access("ADMIN")));
+
+    expect(error.code).toBe("KMS_UNREACHABLE");
+    expect((await stack.prisma.encryptionConfig.findUniqueOrThrow({ where: { accountId: tenant.accountId } })).state).toBe("DEGRADED");
+  });
+
+  it("refuses accounts without the add-on", async () => {
+    const tenant = await createTenant(stack.prisma, { byokAddOn: false });
+
+    const error = formError(await testKeyConnection(stack.deps(), await tenant.access("OWNER")));
+
+    expect(error.code).toBe("BYOK_NOT_ENTITLED");
+    expect((await lastAudit(tenant.accountId)).outcome).toBe("DENIED");
   });
 
   it("reports that no key is connected", async () => {

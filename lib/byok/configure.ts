@@ -2,10 +2,10 @@ import "server-only";
 
 import { recordAuditEvent } from "@/lib/audit/record";
 import type { AccountAccess } from "@/lib/auth/authorize";
-import { checkKeyForAccount, type ByokDeps } from "@/lib/byok/key-check";
+import { checkKeyForAccount, type ByokDeps, type KeyCheckOutcome } from "@/lib/byok/key-check";
 import type { FormResult } from "@/lib/byok/schema";
 import type { KeyArn } from "@/lib/arn";
-import type { EncryptionConfig } from "@/lib/db/generated/client";
+import type { EncryptionConfig, KeyState } from "@/lib/db/generated/client";
 
 /**
  * Saving and re-testing an account's key. A configuration becomes active only after a
@@ -100,6 +100,17 @@ export async function saveKeyConfiguration(deps: ByokDeps, access: AccountAccess
 export async function testKeyConnection(deps: ByokDeps, access: AccountAccess): Promise<FormResult> {
   const accountId = access.account.id;
   const actor = { type: "USER" as const, userId: access.user.id, email: access.user.email };
+  if (!access.account.byokAddOn) {
+    await recordAuditEvent(deps.prisma, { accountId, actor, action: TEST_ACTION, outcome: "DENIED", errorCode: "BYOK_NOT_ENTITLED" });
+    return {
+      status: "error",
+      formError: {
+        code: "BYOK_NOT_ENTITLED",
+        message: "Your account does not have the BYOK add-on, so there is no key to test.",
+        causes: ["Ask platform support to enable the BYOK add-on for your account."],
+      },
+    };
+  }
   const config = await deps.prisma.encryptionConfig.findUnique({ where: { accountId } });
   if (!config) {
     return {
@@ -114,13 +125,13 @@ export async function testKeyConnection(deps: ByokDeps, access: AccountAccess): 
     await tx.keyCheck.create({
       data: { accountId, keyArn: config.keyArn, trigger: "TEST_CONNECTION", ok: check.ok, errorCode: check.ok ? null : check.failure.code, latencyMs: check.latencyMs },
     });
-    // A successful check lifts DEGRADED or UNAVAILABLE; DISABLED is lifted only by saving a key.
-    const recovers = check.ok && (config.state === "DEGRADED" || config.state === "UNAVAILABLE");
+    const state = nextKeyState(config.state, check);
+    const stateChange = state === config.state ? {} : { state, stateChangedAt: now };
     await tx.encryptionConfig.update({
       where: { accountId },
       data: check.ok
-        ? { lastValidatedAt: now, lastErrorCode: null, lastErrorMessage: null, lastErrorAt: null, ...(recovers ? { state: "ACTIVE", stateChangedAt: now } : {}), version: { increment: 1 } }
-        : { lastErrorCode: check.failure.code, lastErrorMessage: check.description.message, lastErrorAt: now, version: { increment: 1 } },
+        ? { lastValidatedAt: now, lastErrorCode: null, lastErrorMessage: null, lastErrorAt: null, ...stateChange, version: { increment: 1 } }
+        : { lastErrorCode: check.failure.code, lastErrorMessage: check.description.message, lastErrorAt: now, ...stateChange, version: { increment: 1 } },
     });
     await recordAuditEvent(tx, {
       accountId,
@@ -129,12 +140,26 @@ export async function testKeyConnection(deps: ByokDeps, access: AccountAccess): 
       outcome: check.ok ? "SUCCESS" : "FAILURE",
       errorCode: check.ok ? undefined : check.failure.code,
       keyArn: config.keyArn,
+      before: { state: config.state },
+      after: { state },
       details: { latencyMs: check.latencyMs, ...(check.ok ? {} : { operation: check.failure.operation, requestId: check.failure.requestId ?? null }) },
     });
   });
 
   if (check.ok) return { status: "success", message: `Connection to ${config.keyArn} works (${check.latencyMs} ms).` };
   return { status: "error", formError: { code: check.failure.code, ...check.description, keyArn: config.keyArn } };
+}
+
+/**
+ * Returns the key state after a check. A key that refused (denied, disabled, pending
+ * deletion, not found) makes the account UNAVAILABLE, so new writes stop at once. KMS that
+ * could not be reached or was throttled makes it DEGRADED, which keeps writing. A passing
+ * check makes it ACTIVE again. DISABLED is left alone: only saving a key lifts it.
+ */
+export function nextKeyState(current: KeyState, check: KeyCheckOutcome): KeyState {
+  if (current === "DISABLED") return current;
+  if (check.ok) return "ACTIVE";
+  return check.failure.keyRefused ? "UNAVAILABLE" : "DEGRADED";
 }
 
 function auditView(config: EncryptionConfig) {

@@ -54,6 +54,7 @@ export async function checkKeyForAccount(
     principalArn: deps.settings.principalArn,
     encryptionContext,
     timeoutMs: deps.settings.kmsTimeoutMs,
+    maxAttempts: deps.settings.kmsMaxAttempts,
   });
   return { ok: false, latencyMs: result.latencyMs, failure: result.failure, description };
 }

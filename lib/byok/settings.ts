@@ -10,6 +10,7 @@ export interface ByokSettings {
   serviceRegion: string;
   principalArn: string;
   kmsTimeoutMs: number;
+  kmsMaxAttempts: number;
   /** Names this process in the KMS call log, so calls can be traced to an app instance. */
   instance: string;
 }
@@ -21,6 +22,7 @@ export function byokSettings(): ByokSettings {
     serviceRegion: config.SERVICE_REGION,
     principalArn: config.PLATFORM_PRINCIPAL_ARN,
     kmsTimeoutMs: config.KMS_TIMEOUT_MS,
+    kmsMaxAttempts: config.KMS_MAX_ATTEMPTS,
     instance: `${hostname()}:${process.pid}`,
   };
 }

@@ -9,6 +9,7 @@ const CONTEXT = {
   principalArn: "arn:aws:iam::467218391112:role/zep-byok",
   encryptionContext: { service: "zep", account_uuid: "0b7c5a36-2f05-4d3c-9a57-8f6cdb3a1e11" },
   timeoutMs: 3_000,
+  maxAttempts: 3,
 };
 
 function sdkError(name: string, message = "internal detail", extra: Record<string, unknown> = {}) {
@@ -35,7 +36,8 @@ describe("classifyKmsError", () => {
     ["ETIMEDOUT", Object.assign(new Error("x"), { code: "ETIMEDOUT" }), "KMS_TIMEOUT"],
     ["ECONNREFUSED", Object.assign(new Error("x"), { code: "ECONNREFUSED" }), "KMS_UNREACHABLE"],
     ["ENOTFOUND", Object.assign(new Error("x"), { code: "ENOTFOUND" }), "KMS_UNREACHABLE"],
-    ["KMSInternalException", sdkError("KMSInternalException"), "KMS_UNREACHABLE"],
+    ["KMSInternalException", sdkError("KMSInternalException"), "KMS_INTERNAL_ERROR"],
+    ["a dropped connection", sdkError("TimeoutError", "socket hang up"), "KMS_UNREACHABLE"],
     ["HTTP 503 without a name", Object.assign(new Error("x"), { name: "Unknown", $metadata: { httpStatusCode: 503 } }), "KMS_UNREACHABLE"],
     ["UnrecognizedClientException", sdkError("UnrecognizedClientException"), "PLATFORM_CREDENTIALS"],
     ["CredentialsProviderError", sdkError("CredentialsProviderError"), "PLATFORM_CREDENTIALS"],
@@ -89,6 +91,6 @@ describe("describeKeyFailure", () => {
   });
 
   it("states the timeout in milliseconds", () => {
-    expect(describeKeyFailure(keyFailure("KMS_TIMEOUT", "Decrypt"), CONTEXT).message).toContain("3000 ms");
+    expect(describeKeyFailure(keyFailure("KMS_TIMEOUT", "Decrypt"), CONTEXT).message).toContain("3000 ms, on any of 3 attempts");
   });
 });

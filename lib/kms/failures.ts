@@ -20,6 +20,7 @@ export const KEY_FAILURE_CODES = [
   "KMS_THROTTLED",
   "KMS_TIMEOUT",
   "KMS_UNREACHABLE",
+  "KMS_INTERNAL_ERROR",
   "PLATFORM_CREDENTIALS",
   "KMS_ERROR",
 ] as const;
@@ -91,12 +92,15 @@ export function classifyKmsError(error: unknown, operation: KmsOperation): KeyFa
     case "LimitExceededException":
       return failure("KMS_THROTTLED");
     case "TimeoutError":
+      // The HTTP handler also reports a connection the server dropped as a TimeoutError.
+      return failure(/socket hang up|ECONNRESET/i.test(shape.message ?? "") ? "KMS_UNREACHABLE" : "KMS_TIMEOUT");
     case "AbortError":
     case "RequestTimeout":
     case "DependencyTimeoutException":
       return failure("KMS_TIMEOUT");
     case "KMSInternalException":
     case "InternalFailure":
+      return failure("KMS_INTERNAL_ERROR");
     case "ServiceUnavailable":
       return failure("KMS_UNREACHABLE");
     case "UnrecognizedClientException":
@@ -118,6 +122,8 @@ export interface FailureContext {
   principalArn: string;
   encryptionContext: Readonly<Record<string, string>>;
   timeoutMs: number;
+  /** Attempts per call, retries included. */
+  maxAttempts: number;
 }
 
 export interface FailureDescription {
@@ -226,13 +232,18 @@ export function describeKeyFailure(failure: KeyFailure, context: FailureContext)
       };
     case "KMS_TIMEOUT":
       return {
-        message: `AWS KMS did not answer ${action} on ${keyArn} within ${context.timeoutMs} ms.`,
+        message: `AWS KMS did not answer ${action} on ${keyArn} within ${context.timeoutMs} ms, on any of ${context.maxAttempts} attempts.`,
         causes: ["AWS KMS in this region is slow or briefly unavailable. Try again in a minute; nothing was saved."],
       };
     case "KMS_UNREACHABLE":
       return {
         message: `The platform could not reach AWS KMS in ${region} to run ${action} on ${keyArn}.`,
         causes: ["A network or AWS service problem interrupted the call. Try again in a minute; nothing was saved."],
+      };
+    case "KMS_INTERNAL_ERROR":
+      return {
+        message: `AWS KMS reported an internal error for ${action} on ${keyArn}, on every attempt.`,
+        causes: ["AWS KMS in this region has a problem. Try again in a few minutes; nothing was saved."],
       };
     case "PLATFORM_CREDENTIALS":
       return {

@@ -6,6 +6,8 @@
  * remaining count drops by one. A fault without a count stays until cleared.
  */
 
+import { findOperation } from "./operations";
+
 export type LocalKmsFaultKind =
   /** Respond with HTTP 400 ThrottlingException, which the AWS SDK retries as a throttling error. */
   | "throttle"
@@ -47,6 +49,11 @@ export function validateFault(value: unknown): LocalKmsFault {
     !(Array.isArray(operations) && operations.every((operation) => typeof operation === "string"))
   ) {
     throw new Error("Fault operations must be a list of KMS operation names, such as [\"Decrypt\"].");
+  }
+  // A misspelt name such as "decrypt" would otherwise make a fault that never fires.
+  const unknown = (operations as string[] | undefined)?.find((operation) => !findOperation(operation));
+  if (unknown !== undefined) {
+    throw new Error(`Fault operation ${JSON.stringify(unknown)} is not a KMS operation of this server; names are case-sensitive, such as "Decrypt".`);
   }
 
   const count = fault.count;

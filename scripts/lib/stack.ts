@@ -81,6 +81,9 @@ export async function runStack(options: StackOptions): Promise<void> {
       await server.start();
       embedded.pglite = { db, server };
       childEnv.DATABASE_URL = `postgresql://postgres@${server.getServerConn()}/postgres`;
+      // PGlite runs one query at a time, and its socket server can interleave the
+      // extended-protocol messages of concurrent connections; one connection avoids that.
+      childEnv.DATABASE_POOL_SIZE = process.env.DATABASE_POOL_SIZE ?? "1";
       log(`Embedded PostgreSQL (PGlite) in ${pgliteDir}, serving ${server.getServerConn()}`);
     }
 

@@ -94,7 +94,14 @@ export async function startTestStack(): Promise<TestStack> {
             credentials: { accessKeyId: overrides.accessKeyId ?? PLATFORM_ACCESS_KEY, secretAccessKey: "test" },
           }),
         ),
-        settings: { serviceName: SERVICE, serviceRegion: REGION, principalArn: PLATFORM_PRINCIPAL, kmsTimeoutMs: timeoutMs, instance: "vitest" },
+        settings: {
+          serviceName: SERVICE,
+          serviceRegion: REGION,
+          principalArn: PLATFORM_PRINCIPAL,
+          kmsTimeoutMs: timeoutMs,
+          kmsMaxAttempts: overrides.maxAttempts ?? 3,
+          instance: "vitest",
+        },
       };
     },
     close: async () => {

@@ -16,8 +16,11 @@ export type ApiKeyFormResult =
   | { status: "error"; fieldErrors?: { name?: string }; message?: string };
 
 const PAGE = "/account/api-keys";
+// Server actions are public endpoints, so a caller can post any arguments, not only a form.
+const MALFORMED_REQUEST: ApiKeyFormResult = { status: "error", message: "The request did not come from the form on this page. Reload the page and try again." };
 
 export async function createApiKeyAction(_state: ApiKeyFormResult, formData: FormData): Promise<ApiKeyFormResult> {
+  if (!(formData instanceof FormData)) return MALFORMED_REQUEST;
   const parsed = apiKeyNameSchema.safeParse({ name: formData.get("name") });
   if (!parsed.success) return { status: "error", fieldErrors: { name: parsed.error.issues[0]?.message } };
 
@@ -31,6 +34,7 @@ export async function createApiKeyAction(_state: ApiKeyFormResult, formData: For
 }
 
 export async function revokeApiKeyAction(_state: ApiKeyFormResult, formData: FormData): Promise<ApiKeyFormResult> {
+  if (!(formData instanceof FormData)) return MALFORMED_REQUEST;
   const id = formData.get("id");
   if (typeof id !== "string" || id === "") return { status: "error", message: "The request names no API key to revoke." };
 

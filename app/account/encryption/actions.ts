@@ -16,6 +16,7 @@ import { tenantData } from "@/lib/tenant-data/runtime";
 const PAGE = "/account/encryption";
 
 export async function saveKeyConfigurationAction(_state: FormResult, formData: FormData): Promise<FormResult> {
+  if (!(formData instanceof FormData)) return MALFORMED_REQUEST;
   const settings = byokSettings();
   const parsed = parseKeyConfiguration({ keyArn: formData.get("keyArn") }, settings.serviceRegion);
   if (!parsed.ok) return parsed.result;
@@ -37,6 +38,7 @@ export async function saveKeyConfigurationAction(_state: FormResult, formData: F
 }
 
 export async function testKeyConnectionAction(_state: FormResult, formData: FormData): Promise<FormResult> {
+  if (!(formData instanceof FormData)) return MALFORMED_REQUEST;
   const claimedAccountId = formData.get("accountId");
 
   const access = await authorize("byok.key.test", typeof claimedAccountId === "string" ? claimedAccountId : null);
@@ -46,9 +48,17 @@ export async function testKeyConnectionAction(_state: FormResult, formData: Form
     testKeyConnection({ prisma: db(), kms: kmsClient(), settings: byokSettings() }, access),
   );
 
+  // The check may have changed the key state, which decides where new records go.
+  tenantData().dataKeys.dropLease(access.account.id);
   revalidatePath(PAGE);
   return result;
 }
+
+// Server actions are public endpoints, so a caller can post any arguments, not only a form.
+const MALFORMED_REQUEST: FormResult = {
+  status: "error",
+  formError: { code: "MALFORMED_REQUEST", message: "The request did not come from the form on this page. Reload the page and try again.", causes: [] },
+};
 
 async function authorize(action: string, claimedAccountId: string | null) {
   try {
