@@ -15,8 +15,10 @@
  * A run per mode: 10,000 writes (alternately POST a message to one of the account's
  * sessions and POST a fact; ~100 B content and ~1 KiB JSON metadata from the shared
  * record generator), then 10,000 reads (alternately GET one fact written in the run and
- * GET a page of 10 messages). 8 requests are in flight. Modes alternate order per run;
- * figures are medians of 3 runs after a warm-up of 500 writes and 500 reads per mode.
+ * GET a page of 10 messages). 8 requests are in flight. The writes, and then the reads,
+ * go in 5 slices per mode that alternate between the modes, so both see the same load
+ * from elsewhere. Figures are medians of 3 runs after a warm-up of 500 writes and 500
+ * reads per mode.
  *
  *   npx tsx --conditions=react-server bench/api.ts [--requests N] [--runs N]
  */
@@ -34,6 +36,7 @@ import { countKmsCalls, describeCalls, startBenchStack, totalCalls, type BenchSt
 const REQUESTS = integerOption("requests", 10_000);
 const RUNS = integerOption("runs", 3);
 const WARM_UP_REQUESTS = 500;
+const SLICES = 5;
 const ACCOUNTS_PER_MODE = 4;
 const SESSIONS_PER_ACCOUNT = 4;
 const CONCURRENCY = 8;
@@ -87,11 +90,16 @@ async function setUpMode(stack: BenchStack, mode: Mode, deps: ApiDeps, prepareAc
   return { mode, deps, accounts };
 }
 
-/** Sends `count` writes and returns the elapsed milliseconds with the ids of the facts written, by account id. */
-async function writePhase(setup: ModeSetup, count: number, offset: number): Promise<{ ms: number; factIds: Map<string, string[]> }> {
+/**
+ * Sends writes number `first` to `first + count - 1` of a run and returns the elapsed
+ * milliseconds with the ids of the facts written, by account id. Write number i stores
+ * record i, so both modes store the same records.
+ */
+async function writePhase(setup: ModeSetup, first: number, count: number): Promise<{ ms: number; factIds: Map<string, string[]> }> {
   const startedAt = new Date();
-  const ms = await runConcurrently(count, CONCURRENCY, async (index) => {
-    const record = (offset + index) % records.strings.length;
+  const ms = await runConcurrently(count, CONCURRENCY, async (slot) => {
+    const index = first + slot;
+    const record = index % records.strings.length;
     // Consecutive pairs go to one account, so every account gets both kinds of request.
     const account = setup.accounts[Math.floor(index / 2) % setup.accounts.length]!;
     const body = { content: records.strings[record]!, metadata: records.documents[record] };
@@ -115,8 +123,10 @@ async function writePhase(setup: ModeSetup, count: number, offset: number): Prom
   return { ms, factIds };
 }
 
-async function readPhase(setup: ModeSetup, count: number, factIds: Map<string, string[]>): Promise<number> {
-  return runConcurrently(count, CONCURRENCY, async (index) => {
+/** Sends reads number `first` to `first + count - 1` of a run and returns the elapsed milliseconds. */
+async function readPhase(setup: ModeSetup, first: number, count: number, factIds: Map<string, string[]>): Promise<number> {
+  return runConcurrently(count, CONCURRENCY, async (slot) => {
+    const index = first + slot;
     const account = setup.accounts[Math.floor(index / 2) % setup.accounts.length]!;
     if (index % 2 === 0) {
       const ids = factIds.get(account.id) ?? [];
@@ -150,6 +160,40 @@ async function checkStorage(setup: ModeSetup, factIds: Map<string, string[]>): P
   }
 }
 
+/**
+ * Runs one run's writes, then its reads, in SLICES slices per mode that alternate between
+ * the modes, so load from elsewhere on the machine hits both alike. Returns the summed
+ * milliseconds per mode and the fact ids written, by mode and account id.
+ */
+async function runInSlices(setups: ModeSetup[], run: number) {
+  const sliceSize = Math.ceil(REQUESTS / SLICES);
+  const writeMs = new Map<Mode, number>();
+  const readMs = new Map<Mode, number>();
+  const factIds = new Map<Mode, Map<string, string[]>>();
+  const orderFor = (slice: number) => ((run + slice) % 2 === 0 ? setups : [...setups].reverse());
+
+  for (let slice = 0; slice * sliceSize < REQUESTS; slice += 1) {
+    const first = slice * sliceSize;
+    const count = Math.min(sliceSize, REQUESTS - first);
+    for (const setup of orderFor(slice)) {
+      const written = await writePhase(setup, first, count);
+      writeMs.set(setup.mode, (writeMs.get(setup.mode) ?? 0) + written.ms);
+      const byAccount = factIds.get(setup.mode) ?? new Map<string, string[]>();
+      for (const [accountId, ids] of written.factIds) byAccount.set(accountId, [...(byAccount.get(accountId) ?? []), ...ids]);
+      factIds.set(setup.mode, byAccount);
+    }
+  }
+  for (let slice = 0; slice * sliceSize < REQUESTS; slice += 1) {
+    const first = slice * sliceSize;
+    const count = Math.min(sliceSize, REQUESTS - first);
+    for (const setup of orderFor(slice)) {
+      const ms = await readPhase(setup, first, count, factIds.get(setup.mode)!);
+      readMs.set(setup.mode, (readMs.get(setup.mode) ?? 0) + ms);
+    }
+  }
+  return { writeMs, readMs, factIds };
+}
+
 interface RunResult {
   writesPerSecond: number[];
   readsPerSecond: number[];
@@ -179,11 +223,9 @@ async function main(): Promise<void> {
       }),
     ];
 
-    let offset = 0;
     for (const setup of setups) {
-      const { factIds } = await writePhase(setup, WARM_UP_REQUESTS, offset);
-      await readPhase(setup, WARM_UP_REQUESTS, factIds);
-      offset += WARM_UP_REQUESTS;
+      const { factIds } = await writePhase(setup, 0, WARM_UP_REQUESTS);
+      await readPhase(setup, 0, WARM_UP_REQUESTS, factIds);
     }
     const kmsCallsBeforeRuns = new Map(kmsCalls);
 
@@ -192,13 +234,11 @@ async function main(): Promise<void> {
       plaintext: { writesPerSecond: [], readsPerSecond: [] },
     };
     for (let run = 0; run < RUNS; run += 1) {
-      const order = run % 2 === 0 ? setups : [...setups].reverse();
-      for (const setup of order) {
-        const writes = await writePhase(setup, REQUESTS, run * REQUESTS);
-        const readMs = await readPhase(setup, REQUESTS, writes.factIds);
-        await checkStorage(setup, writes.factIds);
-        results[setup.mode].writesPerSecond.push((REQUESTS / writes.ms) * 1000);
-        results[setup.mode].readsPerSecond.push((REQUESTS / readMs) * 1000);
+      const { writeMs, readMs, factIds } = await runInSlices(setups, run);
+      for (const setup of setups) {
+        await checkStorage(setup, factIds.get(setup.mode)!);
+        results[setup.mode].writesPerSecond.push((REQUESTS / writeMs.get(setup.mode)!) * 1000);
+        results[setup.mode].readsPerSecond.push((REQUESTS / readMs.get(setup.mode)!) * 1000);
       }
     }
     const kmsCallsInRuns = totalCalls(kmsCalls) - totalCalls(kmsCallsBeforeRuns);

@@ -12,6 +12,10 @@
  *   (d) @47ng/cloak (the cipher of prisma-field-encryption), encryptStringSync and
  *       decryptStringSync with a pre-parsed key
  *
+ * Two reference rows explain the gaps and have no target: (a) plus the AAD that lib/crypto
+ * authenticates (built with its aadView, passed to setAAD), and serialization alone (UTF-8
+ * and JSON conversion without encryption), which every configuration pays.
+ *
  * Datasets: 10,000 strings of 90..110 UTF-8 bytes and 10,000 JSON documents of
  * 960..1088 bytes, from a fixed seed (support/records.ts). Each configuration takes the
  * record value (string or object) and returns it, so serialization is in every row.
@@ -43,6 +47,7 @@ import {
 } from "@aws-crypto/client-node";
 
 import { decodeJson, decodeString, encodeJson, encodeString, openField, sealField, type DataKey, type FieldLocation } from "@/lib/crypto";
+import { aadView } from "@/lib/crypto/aad";
 
 import { buildDatasets, type JsonDocument } from "./support/records";
 import { collectGarbage, formatNumber, integerOption, markdownTable, mean, median, nowMs, printMachineFacts } from "./support/report";
@@ -71,7 +76,10 @@ interface Codec {
   decrypt: (ciphertext: Ciphertext, index: number) => Value | Promise<Value>;
 }
 
+type ConfigurationId = "raw" | "rawWithAad" | "ours" | "sdkNonSigning" | "sdkDefault" | "cloak" | "serialization";
+
 interface Configuration {
+  id: ConfigurationId;
   name: string;
   async: boolean;
   codecs: Record<Dataset, Codec>;
@@ -93,37 +101,69 @@ const plaintextBytes: Record<Dataset, number[]> = {
 };
 const values: Record<Dataset, Value[]> = { strings: data.strings, json: data.documents };
 
-function rawConfiguration(): Configuration {
+// The same fields the Prisma extension encrypts: Message.content (string) and Message.metadata (JSON).
+const contentLocations = data.recordIds.map((recordId): FieldLocation => ({ accountId: ACCOUNT_ID, model: "Message", field: "content", recordId }));
+const metadataLocations = data.recordIds.map((recordId): FieldLocation => ({ accountId: ACCOUNT_ID, model: "Message", field: "metadata", recordId }));
+// Stands in for lib/crypto's 5-byte header (version 0x01, serial 1) in the reference row's AAD.
+const AAD_HEADER = Buffer.from([0x01, 0, 0, 0, 1]);
+
+/** (a), and with `withAad` the reference row that adds lib/crypto's AAD to it. */
+function rawConfiguration(withAad: boolean): Configuration {
   const key = randomBytes(32);
-  const seal = (plaintext: Buffer): Buffer => {
+  const seal = (plaintext: Buffer, location: FieldLocation): Buffer => {
     const iv = randomBytes(12);
     const cipher = createCipheriv("aes-256-gcm", key, iv, { authTagLength: 16 });
+    if (withAad) cipher.setAAD(aadView(AAD_HEADER, location));
     const ciphertext = cipher.update(plaintext);
     cipher.final();
     return Buffer.concat([iv, ciphertext, cipher.getAuthTag()]);
   };
-  const open = (sealed: Buffer): Buffer => {
+  const open = (sealed: Buffer, location: FieldLocation): Buffer => {
     const decipher = createDecipheriv("aes-256-gcm", key, sealed.subarray(0, 12), { authTagLength: 16 });
+    if (withAad) decipher.setAAD(aadView(AAD_HEADER, location));
     decipher.setAuthTag(sealed.subarray(sealed.length - 16));
     const plaintext = decipher.update(sealed.subarray(12, sealed.length - 16));
     decipher.final();
     return plaintext;
   };
   return {
-    name: "(a) raw Node AES-256-GCM, cached key, randomBytes(12) IV",
+    id: withAad ? "rawWithAad" : "raw",
+    name: withAad ? "reference: (a) plus the lib/crypto AAD (aadView + setAAD)" : "(a) raw Node AES-256-GCM, cached key, randomBytes(12) IV",
     async: false,
     codecs: {
       strings: {
         records: RECORDS,
         storedAs: "binary",
-        encrypt: (index) => seal(Buffer.from(data.strings[index]!, "utf8")),
-        decrypt: (sealed) => open(sealed as Buffer).toString("utf8"),
+        encrypt: (index) => seal(Buffer.from(data.strings[index]!, "utf8"), contentLocations[index]!),
+        decrypt: (sealed, index) => open(sealed as Buffer, contentLocations[index]!).toString("utf8"),
       },
       json: {
         records: RECORDS,
         storedAs: "binary",
-        encrypt: (index) => seal(Buffer.from(JSON.stringify(data.documents[index]), "utf8")),
-        decrypt: (sealed) => JSON.parse(open(sealed as Buffer).toString("utf8")) as JsonDocument,
+        encrypt: (index) => seal(Buffer.from(JSON.stringify(data.documents[index]), "utf8"), metadataLocations[index]!),
+        decrypt: (sealed, index) => JSON.parse(open(sealed as Buffer, metadataLocations[index]!).toString("utf8")) as JsonDocument,
+      },
+    },
+  };
+}
+
+function serializationConfiguration(): Configuration {
+  return {
+    id: "serialization",
+    name: "reference: serialization only, no encryption",
+    async: false,
+    codecs: {
+      strings: {
+        records: RECORDS,
+        storedAs: "binary",
+        encrypt: (index) => Buffer.from(data.strings[index]!, "utf8"),
+        decrypt: (bytes) => (bytes as Buffer).toString("utf8"),
+      },
+      json: {
+        records: RECORDS,
+        storedAs: "binary",
+        encrypt: (index) => Buffer.from(JSON.stringify(data.documents[index]), "utf8"),
+        decrypt: (bytes) => JSON.parse((bytes as Buffer).toString("utf8")) as JsonDocument,
       },
     },
   };
@@ -131,11 +171,8 @@ function rawConfiguration(): Configuration {
 
 function libCryptoConfiguration(): Configuration {
   const dek: DataKey = { serial: 1, key: randomBytes(32) };
-  // The same fields the Prisma extension encrypts: Message.content (string) and Message.metadata (JSON).
-  const location = (field: string, index: number): FieldLocation => ({ accountId: ACCOUNT_ID, model: "Message", field, recordId: data.recordIds[index]! });
-  const contentLocations = data.recordIds.map((_, index) => location("content", index));
-  const metadataLocations = data.recordIds.map((_, index) => location("metadata", index));
   return {
+    id: "ours",
     name: "(b) lib/crypto, encode+seal / open+decode",
     async: false,
     codecs: {
@@ -165,7 +202,7 @@ class CountingAesKeyring extends RawAesKeyringNode {
   }
 }
 
-function sdkConfiguration(name: string, suiteId: AlgorithmSuiteIdentifier | undefined, records: number): Configuration {
+function sdkConfiguration(id: ConfigurationId, name: string, suiteId: AlgorithmSuiteIdentifier | undefined, records: number): Configuration {
   const client = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
   const keyring = new CountingAesKeyring({
     keyNamespace: "bench",
@@ -198,6 +235,7 @@ function sdkConfiguration(name: string, suiteId: AlgorithmSuiteIdentifier | unde
   };
 
   return {
+    id,
     name,
     async: true,
     codecs: {
@@ -224,6 +262,7 @@ function sdkConfiguration(name: string, suiteId: AlgorithmSuiteIdentifier | unde
 function cloakConfiguration(): Configuration {
   const key = parseKeySync(generateKey());
   return {
+    id: "cloak",
     name: "(d) @47ng/cloak encryptStringSync / decryptStringSync",
     async: false,
     codecs: {
@@ -282,15 +321,18 @@ async function runPasses(configuration: Configuration, codec: Codec, count: numb
 async function main(): Promise<void> {
   printMachineFacts("Per-record encryption (bench/crypto.ts)", { gcMatters: true });
   const configurations = [
-    rawConfiguration(),
+    rawConfiguration(false),
+    rawConfiguration(true),
     libCryptoConfiguration(),
     sdkConfiguration(
+      "sdkNonSigning",
       "(c) AWS Encryption SDK, non-signing committing suite, caching CMM",
       AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY,
       SDK_RECORDS,
     ),
-    sdkConfiguration("(c) AWS Encryption SDK, default suite, caching CMM", undefined, SIGNING_RECORDS),
+    sdkConfiguration("sdkDefault", "(c) AWS Encryption SDK, default suite, caching CMM", undefined, SIGNING_RECORDS),
     cloakConfiguration(),
+    serializationConfiguration(),
   ];
   const datasets: Dataset[] = ["strings", "json"];
   const results = new Map<string, Result>();
@@ -371,7 +413,8 @@ function printResults(configurations: Configuration[], datasets: Dataset[], resu
 }
 
 function printTargets(configurations: Configuration[], resultOf: (configuration: Configuration, dataset: Dataset) => Result): void {
-  const [raw, ours, sdkNonSigning, , cloak] = configurations as [Configuration, Configuration, Configuration, Configuration, Configuration];
+  const byId = (id: ConfigurationId) => configurations.find((configuration) => configuration.id === id)!;
+  const [raw, ours, sdkNonSigning, cloak] = [byId("raw"), byId("ours"), byId("sdkNonSigning"), byId("cloak")];
   const rows: string[][] = [];
   for (const dataset of ["strings", "json"] as const) {
     const label = dataset === "strings" ? "100 B strings" : "1 KiB JSON";

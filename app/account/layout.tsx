@@ -2,10 +2,21 @@ import type { ReactNode } from "react";
 
 import { NavLink } from "@/components/ui/nav-link";
 import { SignOutButton } from "@/components/auth/sign-out-button";
+import { KeyBanner } from "@/components/encryption/key-banner";
+import { canManageKey } from "@/lib/auth/authorize";
 import { requirePageAccess } from "@/lib/auth/session";
+import { env } from "@/lib/config/env";
+import { db } from "@/lib/db/client";
 
 export default async function AccountLayout({ children }: { children: ReactNode }) {
   const access = await requirePageAccess("/account/encryption");
+  // Owners and admins can act on a key outage, so they get the banner.
+  const keyState = canManageKey(access.role)
+    ? await db().encryptionConfig.findUnique({
+        where: { accountId: access.account.id },
+        select: { state: true, suspendedAt: true, restoredAt: true, stateChangedAt: true },
+      })
+    : null;
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
@@ -25,6 +36,7 @@ export default async function AccountLayout({ children }: { children: ReactNode 
           </div>
         </div>
       </header>
+      {keyState ? <KeyBanner banner={{ ...keyState, degradedNoticeAfterMs: env().DEGRADED_NOTIFY_AFTER_MINUTES * 60_000 }} now={new Date()} /> : null}
       <main className="mx-auto max-w-5xl px-6 py-8">{children}</main>
     </div>
   );

@@ -78,6 +78,8 @@ export function StatusCard({ status, serverNow, testAction }: StatusCardProps) {
         ) : null}
       </dl>
 
+      <HealthNotes status={status} now={now} />
+
       {status.lastError ? (
         <div className="mt-5 rounded-lg border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900">
           <p className="font-medium">Last check failed: {status.lastError.code}</p>
@@ -132,6 +134,39 @@ function Fact({ label, wide = false, children }: { label: string; wide?: boolean
     <div className={wide ? "sm:col-span-2" : undefined}>
       <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
       <dd className="mt-1 text-slate-900">{children}</dd>
+    </div>
+  );
+}
+
+/** What the key state means for the account's data right now, with the times that bound it. */
+function HealthNotes({ status, now }: { status: EncryptionStatus; now: string }) {
+  const { health } = status;
+  return (
+    <div className="mt-5 space-y-2 text-sm" data-testid="health-notes">
+      {health.suspendedAt ? (
+        <p className="rounded-lg border border-red-200 bg-red-50 p-3 text-red-900">
+          API access of this account is suspended since <RelativeTime iso={health.suspendedAt.toISOString()} serverNow={now} />, because the key stayed
+          unavailable. It resumes by itself at the first successful check.
+        </p>
+      ) : null}
+      {status.state === "UNAVAILABLE" && health.unavailableSince ? (
+        <p className="rounded-lg border border-red-200 bg-red-50 p-3 text-red-900">
+          New writes are rejected since <RelativeTime iso={health.unavailableSince.toISOString()} serverNow={now} />. Reads keep working while
+          data keys are cached, until{" "}
+          {health.cachedKeysExpireAt ? <RelativeTime iso={health.cachedKeysExpireAt.toISOString()} serverNow={now} /> : "the cache expires"} at the
+          latest, and then fail until the platform can use the key again.
+        </p>
+      ) : null}
+      {status.state === "DEGRADED" ? (
+        <p className="rounded-lg border border-amber-200 bg-amber-50 p-3 text-amber-900">
+          AWS KMS could not be reached at the last check. Writes and reads continue with cached data keys, and the platform retries.
+        </p>
+      ) : null}
+      {health.nextCheckAt && status.state !== "DISABLED" ? (
+        <p className="text-xs text-slate-500">
+          Next automatic check <RelativeTime iso={health.nextCheckAt.toISOString()} serverNow={now} />.
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -31,6 +31,8 @@ export function hashToken(token: string): string {
 export interface ApiCaller {
   accountId: string;
   apiKeyId: string;
+  /** Set when the account was suspended because its key stayed unavailable too long. */
+  suspendedAt: Date | null;
 }
 
 // When each key's last-used time was last written, so a busy key costs one write a minute.
@@ -44,7 +46,7 @@ export async function authenticateApiKey(prisma: PrismaClient, authorization: st
 
   const key = await prisma.apiKey.findUnique({
     where: { prefix: match[1]! },
-    select: { id: true, accountId: true, secretHash: true, revokedAt: true },
+    select: { id: true, accountId: true, secretHash: true, revokedAt: true, account: { select: { encryptionConfig: { select: { suspendedAt: true } } } } },
   });
   if (!key || key.revokedAt) return null;
   const expected = Buffer.from(key.secretHash, "hex");
@@ -56,5 +58,5 @@ export async function authenticateApiKey(prisma: PrismaClient, authorization: st
     lastUsedWrites.set(key.id, now);
     await prisma.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: new Date(now) } });
   }
-  return { accountId: key.accountId, apiKeyId: key.id };
+  return { accountId: key.accountId, apiKeyId: key.id, suspendedAt: key.account.encryptionConfig?.suspendedAt ?? null };
 }

@@ -134,6 +134,13 @@ async function withCaller(deps: ApiDeps, request: Request, route: string, work: 
         "www-authenticate": "Bearer",
       });
     }
+    if (caller.suspendedAt) {
+      return apiError(
+        403,
+        "ACCOUNT_SUSPENDED",
+        `This account's API access is suspended since ${caller.suspendedAt.toISOString()} because its encryption key has been unavailable for too long. It resumes by itself once the key works again; an owner or admin can check the key on the Encryption page.`,
+      );
+    }
     return await work(caller);
   } catch (error) {
     if (error instanceof RequestBodyError) return apiError(error.status, error.code, error.message);

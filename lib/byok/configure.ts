@@ -2,10 +2,12 @@ import "server-only";
 
 import { recordAuditEvent } from "@/lib/audit/record";
 import type { AccountAccess } from "@/lib/auth/authorize";
-import { checkKeyForAccount, type ByokDeps, type KeyCheckOutcome } from "@/lib/byok/key-check";
+import { checkKeyForAccount, type ByokDeps } from "@/lib/byok/key-check";
 import type { FormResult } from "@/lib/byok/schema";
 import type { KeyArn } from "@/lib/arn";
-import type { EncryptionConfig, KeyState } from "@/lib/db/generated/client";
+import type { EncryptionConfig } from "@/lib/db/generated/client";
+import { applyKeyOutcome, type HealthDeps } from "@/lib/health/service";
+import type { CheckOutcome } from "@/lib/health/transitions";
 
 /**
  * Saving and re-testing an account's key. A configuration becomes active only after a
@@ -75,6 +77,10 @@ export async function saveKeyConfiguration(deps: ByokDeps, access: AccountAccess
       disabledById: null,
       disabledAt: null,
       disabledReason: null,
+      consecutiveFailures: 0,
+      nextHealthCheckAt: new Date(now.getTime() + deps.settings.healthCheckIntervalMs),
+      unavailableSince: null,
+      suspendedAt: null,
     };
     const after = await tx.encryptionConfig.upsert({
       where: { accountId },
@@ -97,7 +103,7 @@ export async function saveKeyConfiguration(deps: ByokDeps, access: AccountAccess
 }
 
 /** Repeats the round trip with the saved key and records the result, keeping the key either way. */
-export async function testKeyConnection(deps: ByokDeps, access: AccountAccess): Promise<FormResult> {
+export async function testKeyConnection(deps: HealthDeps, access: AccountAccess): Promise<FormResult> {
   const accountId = access.account.id;
   const actor = { type: "USER" as const, userId: access.user.id, email: access.user.email };
   if (!access.account.byokAddOn) {
@@ -120,46 +126,11 @@ export async function testKeyConnection(deps: ByokDeps, access: AccountAccess): 
   }
 
   const check = await checkKeyForAccount(deps, accountId, config.keyArn, "TEST_CONNECTION");
-  const now = new Date();
-  await deps.prisma.$transaction(async (tx) => {
-    await tx.keyCheck.create({
-      data: { accountId, keyArn: config.keyArn, trigger: "TEST_CONNECTION", ok: check.ok, errorCode: check.ok ? null : check.failure.code, latencyMs: check.latencyMs },
-    });
-    const state = nextKeyState(config.state, check);
-    const stateChange = state === config.state ? {} : { state, stateChangedAt: now };
-    await tx.encryptionConfig.update({
-      where: { accountId },
-      data: check.ok
-        ? { lastValidatedAt: now, lastErrorCode: null, lastErrorMessage: null, lastErrorAt: null, ...stateChange, version: { increment: 1 } }
-        : { lastErrorCode: check.failure.code, lastErrorMessage: check.description.message, lastErrorAt: now, ...stateChange, version: { increment: 1 } },
-    });
-    await recordAuditEvent(tx, {
-      accountId,
-      actor,
-      action: TEST_ACTION,
-      outcome: check.ok ? "SUCCESS" : "FAILURE",
-      errorCode: check.ok ? undefined : check.failure.code,
-      keyArn: config.keyArn,
-      before: { state: config.state },
-      after: { state },
-      details: { latencyMs: check.latencyMs, ...(check.ok ? {} : { operation: check.failure.operation, requestId: check.failure.requestId ?? null }) },
-    });
-  });
+  const outcome: CheckOutcome = check.ok ? { ok: true } : { ok: false, failure: check.failure, message: check.description.message };
+  await applyKeyOutcome(deps, { accountId, keyArn: config.keyArn, outcome, trigger: "TEST_CONNECTION", latencyMs: check.latencyMs, actor, action: TEST_ACTION });
 
   if (check.ok) return { status: "success", message: `Connection to ${config.keyArn} works (${check.latencyMs} ms).` };
   return { status: "error", formError: { code: check.failure.code, ...check.description, keyArn: config.keyArn } };
-}
-
-/**
- * Returns the key state after a check. A key that refused (denied, disabled, pending
- * deletion, not found) makes the account UNAVAILABLE, so new writes stop at once. KMS that
- * could not be reached or was throttled makes it DEGRADED, which keeps writing. A passing
- * check makes it ACTIVE again. DISABLED is left alone: only saving a key lifts it.
- */
-export function nextKeyState(current: KeyState, check: KeyCheckOutcome): KeyState {
-  if (current === "DISABLED") return current;
-  if (check.ok) return "ACTIVE";
-  return check.failure.keyRefused ? "UNAVAILABLE" : "DEGRADED";
 }
 
 function auditView(config: EncryptionConfig) {

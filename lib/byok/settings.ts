@@ -11,6 +11,7 @@ export interface ByokSettings {
   principalArn: string;
   kmsTimeoutMs: number;
   kmsMaxAttempts: number;
+  healthCheckIntervalMs: number;
   /** Names this process in the KMS call log, so calls can be traced to an app instance. */
   instance: string;
 }
@@ -23,6 +24,7 @@ export function byokSettings(): ByokSettings {
     principalArn: config.PLATFORM_PRINCIPAL_ARN,
     kmsTimeoutMs: config.KMS_TIMEOUT_MS,
     kmsMaxAttempts: config.KMS_MAX_ATTEMPTS,
+    healthCheckIntervalMs: config.HEALTH_CHECK_INTERVAL_SECONDS * 1000,
     instance: `${hostname()}:${process.pid}`,
   };
 }

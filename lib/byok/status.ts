@@ -17,9 +17,17 @@ export interface EncryptionStatus {
   enabledAt: Date;
   disabled: { by: { name: string; email: string } | null; at: Date | null; reason: string | null } | null;
   recentChecks: { trigger: string; ok: boolean; errorCode: string | null; latencyMs: number; checkedAt: Date }[];
+  health: {
+    nextCheckAt: Date | null;
+    unavailableSince: Date | null;
+    /** Latest time at which any instance can still hold a plaintext data key: reads fail after it. */
+    cachedKeysExpireAt: Date | null;
+    suspendedAt: Date | null;
+    restoredAt: Date | null;
+  };
 }
 
-export async function loadEncryptionStatus(prisma: PrismaClient, accountId: string): Promise<EncryptionStatus | null> {
+export async function loadEncryptionStatus(prisma: PrismaClient, accountId: string, cacheTtlMs: number): Promise<EncryptionStatus | null> {
   const config = await prisma.encryptionConfig.findUnique({
     where: { accountId },
     include: {
@@ -49,6 +57,14 @@ export async function loadEncryptionStatus(prisma: PrismaClient, accountId: stri
     enabledAt: config.enabledAt,
     disabled: config.state === "DISABLED" ? { by: config.disabledBy, at: config.disabledAt, reason: config.disabledReason } : null,
     recentChecks,
+    health: {
+      nextCheckAt: config.nextHealthCheckAt,
+      unavailableSince: config.unavailableSince,
+      // Keys unwrapped before the key became unavailable leave every cache within one TTL.
+      cachedKeysExpireAt: config.unavailableSince ? new Date(config.unavailableSince.getTime() + cacheTtlMs) : null,
+      suspendedAt: config.suspendedAt,
+      restoredAt: config.restoredAt,
+    },
   };
 }
 

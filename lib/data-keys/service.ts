@@ -4,7 +4,7 @@ import type { DataKeySource, KmsCallCause, PrismaClient } from "@/lib/db/generat
 import { DataKeyCache } from "@/lib/data-keys/cache";
 import { DataKeyUnavailableError } from "@/lib/data-keys/errors";
 import { buildEncryptionContext } from "@/lib/kms/context";
-import { classifyKmsError, keyFailure, type KmsOperation } from "@/lib/kms/failures";
+import { classifyKmsError, keyFailure, type KeyFailure, type KmsOperation } from "@/lib/kms/failures";
 import { log } from "@/lib/log";
 
 /**
@@ -41,6 +41,8 @@ export interface DataKeyServiceDeps {
   kms: KMSClient;
   cache: DataKeyCache;
   settings: DataKeySettings;
+  /** Called when the tenant's key refused a call on live traffic, so the account is marked unavailable at once. */
+  onKeyRefused?: (accountId: string, kmsKeyArn: string, failure: KeyFailure) => Promise<void>;
 }
 
 export interface WriteKey {
@@ -239,7 +241,13 @@ export class DataKeyService {
         },
       });
     }
-    if (failure) throw new DataKeyUnavailableError(accountId, kmsKeyArn, failure);
+    if (failure) {
+      if (source === "TENANT" && failure.keyRefused && this.deps.onKeyRefused) {
+        this.dropLease(accountId);
+        await this.deps.onKeyRefused(accountId, kmsKeyArn, failure).catch((error: unknown) => log.error("key.live_refusal.record_failed", { accountId, kmsKeyArn, error }));
+      }
+      throw new DataKeyUnavailableError(accountId, kmsKeyArn, failure);
+    }
     return result!;
   }
 }

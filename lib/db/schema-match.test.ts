@@ -116,7 +116,8 @@ describe("migrated database matches schema.prisma", () => {
         .map((field) => ({
           column: columnOf(field),
           type: expectedColumnType(field),
-          nullable: !field.isRequired,
+          // Prisma creates scalar-list columns without NOT NULL.
+          nullable: field.isList || !field.isRequired,
           has_default: hasDatabaseDefault(field),
         }))
         .sort((a, b) => a.column.localeCompare(b.column));

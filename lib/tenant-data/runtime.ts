@@ -6,6 +6,8 @@ import { env } from "@/lib/config/env";
 import { DataKeyCache } from "@/lib/data-keys/cache";
 import { DataKeyService } from "@/lib/data-keys/service";
 import { db } from "@/lib/db/client";
+import { healthDeps } from "@/lib/health/runtime";
+import { recordLiveRefusal } from "@/lib/health/service";
 import { kmsClient } from "@/lib/kms/client";
 import { withTenantEncryption, type TenantDataClient } from "@/lib/tenant-data/extension";
 
@@ -30,6 +32,7 @@ export function tenantData(): TenantDataRuntime {
     prisma: db(),
     kms: kmsClient(),
     cache,
+    onKeyRefused: (accountId, kmsKeyArn, failure) => recordLiveRefusal(healthDeps(), accountId, kmsKeyArn, failure),
     settings: {
       serviceName: config.SERVICE_NAME,
       platformKeyArn: config.PLATFORM_KMS_KEY_ARN,

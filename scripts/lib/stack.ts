@@ -68,6 +68,8 @@ export async function runStack(options: StackOptions): Promise<void> {
       // send telemetry: this stack talks to loopback only.
       AWS_EC2_METADATA_DISABLED: "true",
       NEXT_TELEMETRY_DISABLED: "1",
+      // The Next.js server runs the background jobs too, so one command starts everything.
+      WORKER_IN_PROCESS: process.env.WORKER_IN_PROCESS ?? "true",
     };
 
     childEnv.AUTH_SECRET = process.env.AUTH_SECRET ?? (await readOrCreateSecret(path.join(options.dataDir, "auth-secret")));

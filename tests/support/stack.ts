@@ -5,13 +5,14 @@ import { inject } from "vitest";
 
 import type { AccountAccess } from "@/lib/auth/authorize";
 import { hashPassword } from "@/lib/auth/password";
-import type { ByokDeps } from "@/lib/byok/key-check";
+import type { HealthDeps, KeyEventSink } from "@/lib/health/service";
+import type { HealthSettings } from "@/lib/health/transitions";
 import { createPrismaClient } from "@/lib/db/create-client";
 import type { MembershipRole, PrismaClient } from "@/lib/db/generated/client";
 import { createKmsClient } from "@/lib/kms/client";
 import { startLocalKms, type LocalKms } from "@/lib/local-kms";
 import { DataKeyCache } from "@/lib/data-keys/cache";
-import { DataKeyService, type DataKeySettings } from "@/lib/data-keys/service";
+import { DataKeyService, type DataKeyServiceDeps, type DataKeySettings } from "@/lib/data-keys/service";
 import { withTenantEncryption, type TenantDataClient } from "@/lib/tenant-data/extension";
 
 /**
@@ -25,6 +26,7 @@ export const SERVICE = "zep";
 export const PLATFORM_PRINCIPAL = "arn:aws:iam::467218391112:role/zep-byok";
 export const TENANT_AWS_ACCOUNT = "111122223333";
 const PLATFORM_ACCESS_KEY = "AKIATESTPLATFORM0001";
+export const TEST_HEALTH_SETTINGS: HealthSettings = { intervalMs: 60_000, retryBaseMs: 5_000, suspendAfterMs: 3_600_000, degradedNotifyAfterMs: 600_000 };
 const TENANT_ACCESS_KEY = "AKIATESTTENANT000001";
 const TENANT_PRINCIPAL = `arn:aws:iam::${TENANT_AWS_ACCOUNT}:user/key-admin`;
 
@@ -34,10 +36,10 @@ export interface TestStack {
   /** The platform's own key, created by the platform role in its own AWS account. */
   platformKeyArn: string;
   /** A data key service and encrypted client on a fresh cache, with the platform's KMS client. */
-  tenantData: (options?: Partial<DataKeySettings> & { cache?: DataKeyCache; kms?: KMSClient }) => { client: TenantDataClient; dataKeys: DataKeyService; cache: DataKeyCache; kms: KMSClient };
+  tenantData: (options?: Partial<DataKeySettings> & { cache?: DataKeyCache; kms?: KMSClient; onKeyRefused?: DataKeyServiceDeps["onKeyRefused"] }) => { client: TenantDataClient; dataKeys: DataKeyService; cache: DataKeyCache; kms: KMSClient };
   /** The tenant's own view of KMS: creates and administers keys. */
   tenantKms: (region?: string) => KMSClient;
-  deps: (overrides?: { timeoutMs?: number; maxAttempts?: number; endpoint?: string; accessKeyId?: string }) => ByokDeps;
+  deps: (overrides?: { timeoutMs?: number; maxAttempts?: number; endpoint?: string; accessKeyId?: string; events?: KeyEventSink }) => HealthDeps;
   close: () => Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export async function startTestStack(): Promise<TestStack> {
         prisma,
         kms: client,
         cache,
+        onKeyRefused: options.onKeyRefused,
         settings: {
           serviceName: SERVICE,
           platformKeyArn,
@@ -84,6 +87,8 @@ export async function startTestStack(): Promise<TestStack> {
     deps: (overrides = {}) => {
       const timeoutMs = overrides.timeoutMs ?? 2_000;
       return {
+        health: TEST_HEALTH_SETTINGS,
+        events: overrides.events ?? null,
         prisma,
         kms: track(
           createKmsClient({
@@ -100,6 +105,7 @@ export async function startTestStack(): Promise<TestStack> {
           principalArn: PLATFORM_PRINCIPAL,
           kmsTimeoutMs: timeoutMs,
           kmsMaxAttempts: overrides.maxAttempts ?? 3,
+          healthCheckIntervalMs: 60_000,
           instance: "vitest",
         },
       };

@@ -10,6 +10,7 @@ import { byokSettings } from "@/lib/byok/settings";
 import { db } from "@/lib/db/client";
 import { AccessDeniedError } from "@/lib/errors";
 import { kmsClient } from "@/lib/kms/client";
+import { healthDeps } from "@/lib/health/runtime";
 import { log } from "@/lib/log";
 import { tenantData } from "@/lib/tenant-data/runtime";
 
@@ -45,7 +46,7 @@ export async function testKeyConnectionAction(_state: FormResult, formData: Form
   if ("status" in access) return access;
 
   const result = await runSafely("byok.key.test", access.account.id, () =>
-    testKeyConnection({ prisma: db(), kms: kmsClient(), settings: byokSettings() }, access),
+    testKeyConnection(healthDeps(), access),
   );
 
   // The check may have changed the key state, which decides where new records go.

@@ -22,10 +22,10 @@ export default async function EncryptionPage() {
   const access = await requirePageAccess("/account/encryption");
   const settings = byokSettings();
   const canManage = canManageKey(access.role);
-  const status = access.account.byokAddOn ? await loadEncryptionStatus(db(), access.account.id) : null;
+  const config = env();
+  const status = access.account.byokAddOn ? await loadEncryptionStatus(db(), access.account.id, config.DEK_CACHE_TTL_SECONDS * 1000) : null;
   const usage = await loadKeyUsage(db(), access.account.id);
   const encryptionContext = buildEncryptionContext(settings.serviceName, access.account.id);
-  const config = env();
   const demoKeys = [
     config.DEMO_KEY_ARN ? { label: "Key that works", arn: config.DEMO_KEY_ARN } : null,
     config.DEMO_DENIED_KEY_ARN ? { label: "Key whose policy denies Decrypt", arn: config.DEMO_DENIED_KEY_ARN } : null,

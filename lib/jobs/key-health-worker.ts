@@ -1,0 +1,68 @@
+import PgBoss from "pg-boss";
+
+import { claimDueAccounts, runHealthCheck, type HealthDeps } from "@/lib/health/service";
+import { log } from "@/lib/log";
+
+/**
+ * Background key health checks on pg-boss, a job queue kept in PostgreSQL (schema
+ * `pgboss`), so any number of app and worker instances share it without another server.
+ *
+ * Every `sweepEveryMs`, each worker queues a sweep job. A sweep claims the accounts whose
+ * check is due with one UPDATE ... FOR UPDATE SKIP LOCKED, so each due account is claimed by
+ * exactly one sweep however many workers run, and queues one check job per account. Check
+ * jobs are retried by pg-boss with backoff when they fail unexpectedly; the retry of a
+ * degraded key is scheduled by the key state itself (see health/transitions.ts).
+ */
+
+export const SWEEP_QUEUE = "key-health-sweep";
+export const CHECK_QUEUE = "key-health-check";
+const SWEEP_BATCH = 50;
+
+export interface KeyHealthWorkerOptions {
+  /** pg-boss connection: a connection string, or a `db` that runs SQL on an existing pool. */
+  connection: { connectionString: string } | { db: PgBoss.Db };
+  deps: HealthDeps;
+  sweepEveryMs: number;
+}
+
+export interface KeyHealthWorker {
+  /** Queues a sweep now, instead of waiting for the next tick. */
+  sweepNow(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startKeyHealthWorker(options: KeyHealthWorkerOptions): Promise<KeyHealthWorker> {
+  const boss = new PgBoss({ ...options.connection, schema: "pgboss", schedule: false });
+  boss.on("error", (error) => log.error("jobs.error", { error }));
+  await boss.start();
+  await boss.createQueue(SWEEP_QUEUE, { name: SWEEP_QUEUE, policy: "short", retryLimit: 0, expireInSeconds: 60 });
+  await boss.createQueue(CHECK_QUEUE, { name: CHECK_QUEUE, retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 });
+
+  // A claim keeps other sweeps away from an account for as long as its check job may take.
+  const claimLeaseMs = 2 * 60_000;
+  await boss.work(SWEEP_QUEUE, { pollingIntervalSeconds: 0.5 }, async () => {
+    const accountIds = await claimDueAccounts(options.deps, SWEEP_BATCH, claimLeaseMs);
+    for (const accountId of accountIds) await boss.send(CHECK_QUEUE, { accountId });
+    if (accountIds.length > 0) log.info("jobs.sweep", { queued: accountIds.length });
+  });
+  await boss.work<{ accountId: string }>(CHECK_QUEUE, { pollingIntervalSeconds: 0.5 }, async ([job]) => {
+    if (job) await runHealthCheck(options.deps, job.data.accountId);
+  });
+
+  const sweepNow = async () => {
+    await boss.send(SWEEP_QUEUE, {});
+  };
+  const timer = setInterval(() => sweepNow().catch((error: unknown) => log.error("jobs.sweep_failed", { error })), options.sweepEveryMs);
+  timer.unref();
+  await sweepNow();
+  log.info("jobs.started", { sweepEveryMs: options.sweepEveryMs });
+
+  return {
+    sweepNow,
+    stop: async () => {
+      clearInterval(timer);
+      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+      log.info("jobs.stopped");
+    },
+  };
+}
