@@ -9,4 +9,5 @@ await runStack({
   dataDir: process.env.BYOK_DATA_DIR ?? ".data",
   port: Number(process.env.PORT ?? 3000),
   localKmsPort: Number(process.env.LOCAL_KMS_PORT ?? 4599),
+  smtpPort: Number(process.env.SMTP_SINK_PORT ?? 2525),
 });

@@ -25,4 +25,4 @@ process.env.DATABASE_URL = databaseUrl.toString();
 process.env.NEXTAUTH_URL = E2E.baseUrl;
 delete process.env.AWS_ENDPOINT_URL_KMS;
 
-await runStack({ mode: "start", dataDir: E2E.dataDir, port: E2E.port, localKmsPort: E2E.localKmsPort });
+await runStack({ mode: "start", dataDir: E2E.dataDir, port: E2E.port, localKmsPort: E2E.localKmsPort, smtpPort: E2E.smtpPort });

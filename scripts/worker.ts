@@ -2,13 +2,15 @@ import { hostname } from "node:os";
 
 import { parseEnv } from "@/lib/config/env";
 import { createPrismaClient } from "@/lib/db/create-client";
+import { notifierFrom } from "@/lib/health/notifier";
 import { healthSettingsFrom } from "@/lib/health/settings";
 import { createKmsClient } from "@/lib/kms/client";
 import { log } from "@/lib/log";
 import { startKeyHealthWorker } from "@/lib/jobs/key-health-worker";
 
 // `npm run worker`: the background jobs as a process of their own, next to any number of
-// app instances on the same database.
+// app instances on the same database. It runs with the react-server condition, because it
+// shares server-only modules with the app.
 const config = parseEnv(process.env);
 const prisma = createPrismaClient(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
 const kms = createKmsClient({ region: config.SERVICE_REGION, endpoint: config.AWS_ENDPOINT_URL_KMS, timeoutMs: config.KMS_TIMEOUT_MS, maxAttempts: config.KMS_MAX_ATTEMPTS });
@@ -29,7 +31,7 @@ const worker = await startKeyHealthWorker({
       instance: `${hostname()}:${process.pid}`,
     },
     health: healthSettingsFrom(config),
-    events: null,
+    events: notifierFrom(config, prisma),
   },
   sweepEveryMs: Math.min(10_000, interval),
 });

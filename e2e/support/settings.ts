@@ -3,6 +3,7 @@
 const port = Number(process.env.E2E_PORT ?? 3100);
 const localKmsPort = Number(process.env.E2E_KMS_PORT ?? 4611);
 const databaseName = process.env.E2E_DATABASE ?? "byok_e2e";
+const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 2611);
 
 /** Where the end-to-end stack listens; shared by scripts/e2e-server.ts and the specs. */
 export const E2E = {
@@ -11,6 +12,7 @@ export const E2E = {
   localKmsPort,
   localKmsUrl: `http://127.0.0.1:${localKmsPort}`,
   databaseName,
+  smtpPort,
   dataDir: `.data/e2e-${port}`,
   region: "us-west-2",
   /** SERVICE_NAME and PLATFORM_PRINCIPAL_ARN of the e2e server, which runs with the app's defaults. */

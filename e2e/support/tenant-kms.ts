@@ -1,4 +1,4 @@
-import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, KMSClient, ReplicateKeyCommand } from "@aws-sdk/client-kms";
+import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, KMSClient, PutKeyPolicyCommand, ReplicateKeyCommand } from "@aws-sdk/client-kms";
 
 import { BYOK_STATEMENT_SID, fullKeyPolicy } from "@/lib/byok/key-policy";
 
@@ -33,6 +33,14 @@ export class TenantKms {
     const primaryArn = requireArn(created.KeyMetadata?.Arn, "CreateKey");
     const replicated = await primary.send(new ReplicateKeyCommand({ KeyId: primaryArn, ReplicaRegion: E2E.region, Policy: policy }));
     return { primaryArn, replicaArn: requireArn(replicated.ReplicaKeyMetadata?.Arn, "ReplicateKey") };
+  }
+
+  /** Replaces the key policy with one that grants the platform nothing, or restores the working one. */
+  async setPlatformAccess(keyArn: string, accountUuid: string, allowed: boolean): Promise<void> {
+    const policy = allowed
+      ? keyPolicy(accountUuid, true)
+      : JSON.stringify({ Version: "2012-10-17", Statement: [(JSON.parse(keyPolicy(accountUuid, true)) as { Statement: { Sid: string }[] }).Statement.find((statement) => statement.Sid !== BYOK_STATEMENT_SID)] });
+    await this.client(regionOf(keyArn)).send(new PutKeyPolicyCommand({ KeyId: keyArn, PolicyName: "default", Policy: policy }));
   }
 
   async disableKey(keyArn: string): Promise<void> {

@@ -1,8 +1,8 @@
 import { ZodError } from "zod";
 
-import { CiphertextFormatError, CiphertextIntegrityError } from "@/lib/crypto";
-import { DataKeyUnavailableError } from "@/lib/data-keys/errors";
-import { DataKeyNotFoundError } from "@/lib/data-keys/service";
+import type { CiphertextFormatError, CiphertextIntegrityError } from "@/lib/crypto";
+import type { DataKeyUnavailableError } from "@/lib/data-keys/errors";
+import type { DataKeyNotFoundError } from "@/lib/data-keys/service";
 import { log } from "@/lib/log";
 
 /**
@@ -28,15 +28,26 @@ export function errorResponse(error: unknown, context: { accountId?: string; rou
     const path = issue?.path.join(".") || "body";
     return apiError(400, "VALIDATION_FAILED", `Invalid ${path}: ${issue?.message ?? "check the request body"}.`);
   }
-  if (error instanceof DataKeyUnavailableError) {
+  if (isNamed<DataKeyUnavailableError>(error, "DataKeyUnavailableError")) {
     log.warn("api.key_unavailable", { ...context, code: error.code, failure: error.failure.code, kmsKeyArn: error.kmsKeyArn });
     // A key that refused is the tenant's to fix (503 until it is); KMS being unreachable is worth a retry.
     return apiError(503, error.code, error.userMessage, error.code === "KMS_UNAVAILABLE" ? { "retry-after": "5" } : {});
   }
-  if (error instanceof CiphertextIntegrityError || error instanceof CiphertextFormatError || error instanceof DataKeyNotFoundError) {
+  if (
+    isNamed<CiphertextIntegrityError>(error, "CiphertextIntegrityError") ||
+    isNamed<CiphertextFormatError>(error, "CiphertextFormatError") ||
+    isNamed<DataKeyNotFoundError>(error, "DataKeyNotFoundError")
+  ) {
     log.error("api.data_integrity", { ...context, error });
     return apiError(500, "DATA_INTEGRITY_FAILED", "A stored record failed its integrity check and was not returned. Contact support with the time of the request.");
   }
   log.error("api.failed", { ...context, error });
   return apiError(500, "INTERNAL_ERROR", "The request failed on the platform's side. Try again; contact support if it repeats.");
+}
+
+// Errors are matched by name, not instanceof: Next.js bundles route handlers, server actions
+// and instrumentation separately, and the process-wide data key service may have been built
+// from another bundle's copy of the error classes.
+function isNamed<T extends Error>(error: unknown, name: string): error is T {
+  return error instanceof Error && error.name === name;
 }

@@ -81,7 +81,9 @@ export async function applyKeyOutcome(deps: HealthDeps, input: OutcomeInput): Pr
     const current = await tx.encryptionConfig.findUniqueOrThrow({ where: { accountId } });
     const result = applyCheck(current, outcome, now, deps.health);
 
-    await tx.encryptionConfig.update({ where: { accountId }, data: { ...result.update, version: { increment: 1 } } });
+    // The version counts settings changes, so routine check results leave it alone.
+    const version = current.state === result.state ? {} : { version: { increment: 1 } };
+    await tx.encryptionConfig.update({ where: { accountId }, data: { ...result.update, ...version } });
     if (input.trigger) {
       await tx.keyCheck.create({
         data: { accountId, keyArn, trigger: input.trigger, ok: outcome.ok, errorCode: outcome.ok ? null : outcome.failure.code, latencyMs: input.latencyMs ?? 0 },

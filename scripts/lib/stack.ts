@@ -8,6 +8,8 @@ import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 
 import { parseEnv } from "@/lib/config/env";
+
+import { startSmtpSink, type SmtpSink } from "./smtp-sink";
 import { createPrismaClient } from "@/lib/db/create-client";
 import { migrateDatabase } from "@/lib/db/migrate";
 import { seedDemo, type DemoUser } from "@/lib/db/seed-demo";
@@ -36,6 +38,8 @@ export interface StackOptions {
   dataDir: string;
   port: number;
   localKmsPort: number;
+  /** Port of the SMTP sink that prints notification emails when SMTP_URL is unset; 0 picks a free one. */
+  smtpPort: number;
 }
 
 // Stands in for the platform key ARN during the first validation, before the local KMS exists.
@@ -44,6 +48,7 @@ const PLACEHOLDER_KEY_ARN = "arn:aws:kms:us-west-2:000000000000:key/00000000-000
 interface Embedded {
   pglite?: { db: PGlite; server: PGLiteSocketServer };
   kms?: LocalKms;
+  smtp?: SmtpSink;
   next?: ChildProcess;
 }
 
@@ -52,6 +57,7 @@ export async function runStack(options: StackOptions): Promise<void> {
   const stop = async (code: number) => {
     embedded.next?.kill("SIGTERM");
     await embedded.kms?.close().catch(() => undefined);
+    await embedded.smtp?.close().catch(() => undefined);
     await embedded.pglite?.server.stop().catch(() => undefined);
     await embedded.pglite?.db.close().catch(() => undefined);
     process.exit(code);
@@ -129,6 +135,14 @@ export async function runStack(options: StackOptions): Promise<void> {
     }
 
     parseEnv({ ...process.env, ...childEnv });
+    if (process.env.SMTP_URL) {
+      childEnv.SMTP_URL = process.env.SMTP_URL;
+    } else {
+      embedded.smtp = await startSmtpSink({ port: options.smtpPort });
+      childEnv.SMTP_URL = `smtp://127.0.0.1:${embedded.smtp.port}`;
+      log(`Local SMTP sink at ${childEnv.SMTP_URL}: key notification emails are printed here`);
+    }
+
     printBanner(childEnv.NEXTAUTH_URL!, demo.users, demoKeys);
 
     const nextBin = path.join(process.cwd(), "node_modules", ".bin", "next");
