@@ -33,7 +33,7 @@ function request(path: string, token: string | null, body?: unknown): Request {
   return new Request(`http://127.0.0.1${path}`, {
     method: body === undefined ? "GET" : "POST",
     headers,
-    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    body: encodeBody(body),
   });
 }
 
@@ -178,3 +178,8 @@ describe("tenant data API", () => {
     expect(await stack.prisma.fact.count({ where: { accountId: tenant.accountId } })).toBe(0);
   });
 });
+
+function encodeBody(body: unknown): string | undefined {
+  if (body === undefined) return undefined;
+  return typeof body === "string" ? body : JSON.stringify(body);
+}

@@ -22,7 +22,7 @@ import { log } from "@/lib/log";
  *
  * Reads: the stored key is unwrapped with Decrypt, with KeyId pinned to the stored key ARN
  * and the stored encryption context, then cached (see cache.ts). Live traffic makes no
- * KMS call while the cache holds the key.
+ * KMS call while the key is cached.
  */
 
 export interface DataKeySettings {

@@ -44,7 +44,7 @@ async function stateOf(accountId: string) {
 }
 
 describe("key health", () => {
-  it("stops writes on every instance when the policy statement is removed, and resumes after", async () => {
+  it("revoked policy stops writes everywhere, then resumes", async () => {
     const { tenant, keyArn, deps, events } = await byokTenant();
     // Two app instances, each with its own cache; each re-reads the key state after 200 ms.
     const first = stack.tenantData({ writeLeaseMs: 200 });

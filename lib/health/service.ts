@@ -6,9 +6,9 @@ import { describeKeyFailure, type KeyFailure } from "@/lib/kms/failures";
 import { log } from "@/lib/log";
 
 /**
- * Key health: the periodic round trip of every BYOK account, and the one place where a
- * check's outcome (health check, Test connection, or a refusal seen on live traffic) is
- * applied to the account's key state, recorded and passed on to notifications.
+ * Key health: the periodic round trip of every BYOK account. This is also the one place
+ * where a check's outcome (health check, Test connection, or a refusal seen on live
+ * traffic) is applied to the account's key state, recorded, and passed on to notifications.
  */
 
 export interface KeyEvent {

@@ -2,8 +2,8 @@ import type { KeyState, NotificationKind } from "@/lib/db/generated/client";
 import type { KeyFailure } from "@/lib/kms/failures";
 
 /**
- * How one check of a tenant key (a health check, Test connection, or a refusal seen on
- * live traffic) changes the account's key state. Pure, so every path applies the same rules:
+ * State changes caused by one check of a tenant key (a health check, Test connection, or a
+ * refusal seen on live traffic). Pure, so every path applies the same rules:
  *
  * - a pass makes the key ACTIVE and lifts UNAVAILABLE, DEGRADED and a suspension;
  * - a refusal by the key (denied, disabled, pending deletion, not found) makes it
@@ -20,7 +20,7 @@ export interface HealthSettings {
   /** First retry delay while DEGRADED; it doubles with each failure, up to `intervalMs`. */
   retryBaseMs: number;
   suspendAfterMs: number;
-  /** How long the key must stay DEGRADED before the admins are told. */
+  /** Time the key must stay DEGRADED before the admins are notified. */
   degradedNotifyAfterMs: number;
 }
 
@@ -50,7 +50,7 @@ export interface Transition {
     lastErrorMessage: string | null;
     lastErrorAt: Date | null;
   };
-  /** What the account's owners and admins should be told, in order. */
+  /** Notifications for the account's owners and admins, in order. */
   notifications: NotificationKind[];
 }
 

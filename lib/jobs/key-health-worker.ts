@@ -9,9 +9,9 @@ import { log } from "@/lib/log";
  *
  * Every `sweepEveryMs`, each worker queues a sweep job. A sweep claims the accounts whose
  * check is due with one UPDATE ... FOR UPDATE SKIP LOCKED, so each due account is claimed by
- * exactly one sweep however many workers run, and queues one check job per account. Check
- * jobs are retried by pg-boss with backoff when they fail unexpectedly; the retry of a
- * degraded key is scheduled by the key state itself (see health/transitions.ts).
+ * exactly one sweep however many workers run, and queues one check job per account. pg-boss
+ * retries a check job with backoff when it fails unexpectedly. The sooner retry of a
+ * degraded key comes from the key state itself (see health/transitions.ts).
  */
 
 export const SWEEP_QUEUE = "key-health-sweep";

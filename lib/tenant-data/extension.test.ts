@@ -103,7 +103,7 @@ describe("encrypted tenant records", () => {
     expect(calls.get("DecryptCommand")).toBe(1);
   });
 
-  it("moves new records to the tenant key on activation and keeps old ones readable", async () => {
+  it("activation moves new records to the tenant key", async () => {
     const tenant = await createTenant(stack.prisma);
     const { client } = stack.tenantData({ writeLeaseMs: 0 });
     const session = await createSession(client, tenant.accountId, {});

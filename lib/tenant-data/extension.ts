@@ -156,8 +156,8 @@ function emptyAdded(): Added {
   return { fields: [], nested: {} };
 }
 
-// Decryption needs each record's id and account id; a `select` that leaves them out gets
-// them added here, and they are removed from the result again after decryption.
+// Decryption needs each record's id and account id. A `select` that leaves them out gets
+// them added here, and they are removed from the result after decryption.
 function ensureSelected(model: EncryptedModel, args: Args): Added {
   const added = emptyAdded();
   if (args.select && typeof args.select === "object") {

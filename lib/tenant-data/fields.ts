@@ -1,6 +1,6 @@
 /**
- * Tenant data fields that hold lib/crypto ciphertext, by model, with the kind of value
- * each holds in plaintext. schema.prisma marks the same fields `/// @encrypted <kind>`,
+ * Tenant data fields that contain lib/crypto ciphertext, by model, with the kind of value
+ * each contains in plaintext. schema.prisma marks the same fields `/// @encrypted <kind>`,
  * and fields.test.ts fails when the two disagree.
  */
 export const ENCRYPTED_FIELDS = {
