@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { parseKeyArn } from "@/lib/arn";
 import { saveKeyConfiguration } from "@/lib/byok/configure";
 import { startKeyHealthWorker, type KeyHealthWorker } from "@/lib/jobs/key-health-worker";
+import { queueRewrapJob } from "@/lib/rewrap";
+import { createFact } from "@/lib/tenant-data/repository";
 import { createKey, createTenant, REGION, startTestStack, type TestStack } from "@/tests/support/stack";
 
 /** The pg-boss worker against real PostgreSQL: two workers, each due check run once. */
@@ -53,5 +55,26 @@ describe("key health worker", () => {
     // The next check is a minute away, so both workers together ran exactly one.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(await stack.prisma.keyCheck.count({ where: { accountId: tenant.accountId, trigger: "HEALTH_CHECK" } })).toBe(1);
+  });
+
+  it("runs a queued re-wrap job to completion", async () => {
+    const tenant = await createTenant(stack.prisma);
+    const keyArn = await createKey(stack.tenantKms());
+    const parsed = parseKeyArn(keyArn, { serviceRegion: REGION });
+    if (!parsed.ok) throw new Error(parsed.problem.message);
+    await saveKeyConfiguration(stack.deps(), await tenant.access("OWNER"), parsed.key);
+    await createFact(stack.tenantData().client, tenant.accountId, { content: "moves to the platform key" });
+    await stack.prisma.encryptionConfig.update({ where: { accountId: tenant.accountId }, data: { state: "DISABLED", nextHealthCheckAt: null } });
+
+    const queued = await queueRewrapJob(stack.prisma, { accountId: tenant.accountId, sourceKeyArn: keyArn, targetKeyArn: stack.platformKeyArn, requestedBy: "test" });
+    expect(workers.length).toBeGreaterThan(0);
+
+    const job = await waitFor(
+      () => stack.prisma.rewrapJob.findUniqueOrThrow({ where: { id: queued.id } }),
+      (current) => current.status === "COMPLETED",
+    );
+    expect(job).toMatchObject({ status: "COMPLETED", total: 1, moved: 1, failed: 0 });
+    const dataKeys = await stack.prisma.dataKey.findMany({ where: { accountId: tenant.accountId } });
+    expect(dataKeys.every((key) => key.kmsKeyArn === stack.platformKeyArn && key.source === "PLATFORM")).toBe(true);
   });
 });

@@ -2,6 +2,7 @@ import PgBoss from "pg-boss";
 
 import { claimDueAccounts, runHealthCheck, type HealthDeps } from "@/lib/health/service";
 import { log } from "@/lib/log";
+import { runRewrapJob } from "@/lib/rewrap";
 
 /**
  * Background key health checks on pg-boss, a job queue kept in PostgreSQL (schema
@@ -16,6 +17,8 @@ import { log } from "@/lib/log";
 
 export const SWEEP_QUEUE = "key-health-sweep";
 export const CHECK_QUEUE = "key-health-check";
+/** Runs one re-wrap job (lib/rewrap); the singleton policy keeps one run of a job active at a time. */
+export const REWRAP_QUEUE = "rewrap-run";
 const SWEEP_BATCH = 50;
 
 export interface KeyHealthWorkerOptions {
@@ -37,13 +40,23 @@ export async function startKeyHealthWorker(options: KeyHealthWorkerOptions): Pro
   await boss.start();
   await boss.createQueue(SWEEP_QUEUE, { name: SWEEP_QUEUE, policy: "short", retryLimit: 0, expireInSeconds: 60 });
   await boss.createQueue(CHECK_QUEUE, { name: CHECK_QUEUE, retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 });
+  await boss.createQueue(REWRAP_QUEUE, { name: REWRAP_QUEUE, policy: "singleton", retryLimit: 5, retryDelay: 10, retryBackoff: true, expireInSeconds: 3_600 });
 
   // A claim keeps other sweeps away from an account for as long as its check job may take.
   const claimLeaseMs = 2 * 60_000;
   await boss.work(SWEEP_QUEUE, { pollingIntervalSeconds: 0.5 }, async () => {
     const accountIds = await claimDueAccounts(options.deps, SWEEP_BATCH, claimLeaseMs);
     for (const accountId of accountIds) await boss.send(CHECK_QUEUE, { accountId });
-    if (accountIds.length > 0) log.info("jobs.sweep", { queued: accountIds.length });
+    // Re-wrap jobs left pending or interrupted get a run; the queue's singleton policy
+    // drops the send while a run of the same job is active.
+    const rewraps = await options.deps.prisma.rewrapJob.findMany({ where: { status: { in: ["PENDING", "RUNNING"] } }, select: { id: true }, take: SWEEP_BATCH });
+    for (const job of rewraps) await boss.send(REWRAP_QUEUE, { jobId: job.id }, { singletonKey: job.id });
+    if (accountIds.length > 0 || rewraps.length > 0) log.info("jobs.sweep", { checks: accountIds.length, rewraps: rewraps.length });
+  });
+  await boss.work<{ jobId: string }>(REWRAP_QUEUE, { pollingIntervalSeconds: 1 }, async ([job]) => {
+    if (!job) return;
+    const result = await runRewrapJob({ prisma: options.deps.prisma, kms: options.deps.kms, instance: options.deps.settings.instance }, job.data.jobId);
+    log.info("rewrap.run", { jobId: result.id, accountId: result.accountId, status: result.status, moved: result.moved, failed: result.failed, total: result.total });
   });
   await boss.work<{ accountId: string }>(CHECK_QUEUE, { pollingIntervalSeconds: 0.5 }, async ([job]) => {
     if (job) await runHealthCheck(options.deps, job.data.accountId);
