@@ -6,6 +6,7 @@ import { Card } from "@/components/ui/card";
 import { CopyButton } from "@/components/ui/copy-button";
 import { RelativeTime } from "@/components/ui/relative-time";
 import type { EncryptionStatus } from "@/lib/byok/status";
+import type { GlobalRole } from "@/lib/db/generated/enums";
 import type { FormResult } from "@/lib/byok/schema";
 
 const STATE_MEANING = {
@@ -66,14 +67,16 @@ export function StatusCard({ status, serverNow, testAction }: StatusCardProps) {
         </Fact>
         {status.disabled ? (
           <Fact label="Disabled" wide>
-            {status.disabled.by ? `by ${status.disabled.by.name}` : "by platform support"}
-            {status.disabled.at ? (
-              <>
-                {" "}
-                <RelativeTime iso={status.disabled.at.toISOString()} serverNow={now} />
-              </>
-            ) : null}
-            {status.disabled.reason ? <span className="block">Reason: {status.disabled.reason}</span> : null}
+            <span data-testid="disabled-by">
+              {isDisabledBySupport(status.disabled.by) ? "Disabled by platform support" : `Disabled by ${status.disabled.by?.name}`}
+              {status.disabled.at ? (
+                <>
+                  {" "}
+                  <RelativeTime iso={status.disabled.at.toISOString()} serverNow={now} />
+                </>
+              ) : null}
+              {status.disabled.reason ? `: ${status.disabled.reason}` : null}
+            </span>
           </Fact>
         ) : null}
       </dl>
@@ -127,6 +130,16 @@ export function StatusCard({ status, serverNow, testAction }: StatusCardProps) {
       ) : null}
     </Card>
   );
+}
+
+type Disabler = { name: string; globalRole?: GlobalRole | null } | null;
+
+/**
+ * Support staff are named as "platform support", not by their own name. A disabler whose
+ * user was deleted counts as support too, because only the support console disables BYOK.
+ */
+function isDisabledBySupport(by: Disabler): boolean {
+  return by === null || by.globalRole === "SUPPORT";
 }
 
 function Fact({ label, wide = false, children }: { label: string; wide?: boolean; children: ReactNode }) {

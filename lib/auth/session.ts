@@ -18,8 +18,14 @@ export async function requirePageAccess(path: string): Promise<AccountAccess> {
   const userId = await sessionUserId();
   if (!userId) redirect(`/sign-in?callbackUrl=${encodeURIComponent(path)}`);
   const access = await loadAccountAccess(db(), userId);
-  if (!access) redirect("/no-account");
+  if (!access) redirect((await isSupportUser(userId)) ? "/support" : "/no-account");
   return access;
+}
+
+// Platform support staff belong to no account; their home is the support console, which authorizes them itself.
+async function isSupportUser(userId: string): Promise<boolean> {
+  const user = await db().user.findUnique({ where: { id: userId }, select: { globalRole: true } });
+  return user?.globalRole === "SUPPORT";
 }
 
 /** For server actions: authorizes the session's user, recording any refusal. */

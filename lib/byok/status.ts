@@ -1,6 +1,6 @@
 import "server-only";
 
-import type { KeyState, PrismaClient } from "@/lib/db/generated/client";
+import type { GlobalRole, KeyState, PrismaClient } from "@/lib/db/generated/client";
 
 /** Key status that the Encryption page shows to every member of the account. */
 export interface EncryptionStatus {
@@ -15,7 +15,7 @@ export interface EncryptionStatus {
   lastError: { code: string; message: string | null; at: Date | null } | null;
   enabledBy: { name: string; email: string } | null;
   enabledAt: Date;
-  disabled: { by: { name: string; email: string } | null; at: Date | null; reason: string | null } | null;
+  disabled: { by: { name: string; email: string; globalRole: GlobalRole | null } | null; at: Date | null; reason: string | null } | null;
   recentChecks: { trigger: string; ok: boolean; errorCode: string | null; latencyMs: number; checkedAt: Date }[];
   health: {
     nextCheckAt: Date | null;
@@ -32,7 +32,7 @@ export async function loadEncryptionStatus(prisma: PrismaClient, accountId: stri
     where: { accountId },
     include: {
       enabledBy: { select: { name: true, email: true } },
-      disabledBy: { select: { name: true, email: true } },
+      disabledBy: { select: { name: true, email: true, globalRole: true } },
     },
   });
   if (!config) return null;

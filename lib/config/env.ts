@@ -54,6 +54,8 @@ const envSchema = z
     SMTP_FROM: z.string().default("BYOK notifications <no-reply@platform.example>"),
     NOTIFY_REPEAT_MINUTES: z.coerce.number().min(0).max(7 * 24 * 60).default(60),
     WORKER_IN_PROCESS: z.enum(["true", "false"]).default("false").transform((value) => value === "true"),
+    // When true, a second SUPPORT user must approve a request to disable an account's BYOK.
+    SUPPORT_DISABLE_REQUIRES_APPROVAL: z.enum(["true", "false"]).default("true").transform((value) => value === "true"),
     KMS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
     KMS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
     DEMO_KEY_ARN: optionalText,

@@ -24,6 +24,8 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { email: "member@acme.example", password: "demo-member-pass", name: "Mia Member", account: DEMO_ACCOUNT_NAME, role: "MEMBER" },
   { email: "owner@globex.example", password: "demo-globex-pass", name: "Gus Globex", account: DEMO_ACCOUNT_WITHOUT_ADD_ON_NAME, role: "OWNER" },
   { email: "support@platform.example", password: "demo-support-pass", name: "Sam Support", account: null, role: "SUPPORT" },
+  // A second support user, because disabling BYOK needs another support user's approval.
+  { email: "approver@platform.example", password: "demo-approver-pass", name: "Avery Approver", account: null, role: "SUPPORT" },
 ];
 
 export interface SeededDemo {

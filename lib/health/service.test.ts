@@ -72,8 +72,14 @@ describe("key health", () => {
       rejectedByBoth = results.every((result) => result.status === "rejected" && result.reason instanceof DataKeyUnavailableError);
     }
     expect(rejectedByBoth).toBe(true);
-    const accepted = (await stack.prisma.message.count({ where: { accountId: tenant.accountId } })) - messagesBefore;
-    expect(accepted).toBeLessThanOrEqual(10);
+    // Once rejected, writes stay rejected on both instances, and none of them left a row.
+    const stored = await stack.prisma.message.count({ where: { accountId: tenant.accountId } });
+    expect(stored).toBeGreaterThanOrEqual(messagesBefore);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await expect(createMessage(first.client, tenant.accountId, session.id, { role: "USER", content: "still revoked" })).rejects.toBeInstanceOf(DataKeyUnavailableError);
+      await expect(createFact(second.client, tenant.accountId, { content: "still revoked" })).rejects.toBeInstanceOf(DataKeyUnavailableError);
+    }
+    expect(await stack.prisma.message.count({ where: { accountId: tenant.accountId } })).toBe(stored);
 
     // Reads keep working from the cache, and fail once the cached key is gone.
     const fact = await createFactOrNull(first, tenant.accountId);

@@ -1,0 +1,143 @@
+import { randomBytes, randomUUID } from "node:crypto";
+
+import type { Browser, Page } from "@playwright/test";
+
+import { hashPassword } from "@/lib/auth/password";
+import type { PrismaClient } from "@/lib/db/generated/client";
+
+import { openEncryptionPage } from "./support/encryption-page";
+import { expect, test } from "./support/fixtures";
+import { userWithRole } from "./support/seed";
+import { fillSignInForm, signIn, type Credentials } from "./support/sign-in";
+
+/** Creates a user with the global SUPPORT role and no membership. */
+async function createSupportUser(db: PrismaClient): Promise<Credentials & { id: string }> {
+  const email = `support-${randomUUID().slice(0, 8)}@platform.example`;
+  const password = randomBytes(12).toString("base64url");
+  const user = await db.user.create({ data: { email, name: `Support ${email}`, passwordHash: await hashPassword(password), globalRole: "SUPPORT" } });
+  return { id: user.id, email, password };
+}
+
+/** Signs in a support user in a new browser context; support users land on the support console. */
+async function signInSupport(browser: Browser, user: Credentials): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto("/sign-in");
+  await fillSignInForm(page, user);
+  await expect(page).toHaveURL(/\/support$/);
+  return page;
+}
+
+test("support disables BYOK with a second approver", async ({ browser, page, createTenant, tenantKms, db }) => {
+  const tenant = await createTenant({ byokAddOn: false, roles: ["OWNER", "ADMIN"] });
+  const owner = userWithRole(tenant, "OWNER");
+  const admin = userWithRole(tenant, "ADMIN");
+  const requester = await createSupportUser(db);
+  const approver = await createSupportUser(db);
+  const reason = `Tenant asked to leave BYOK, ticket ${randomUUID().slice(0, 6)}`;
+
+  const supportA = await signInSupport(browser, requester);
+  const accountLink = supportA.getByRole("link", { name: tenant.accountName });
+
+  await test.step("support user A finds the account and grants the add-on", async () => {
+    await supportA.getByLabel("Search accounts").fill(tenant.accountName.toLowerCase());
+    await supportA.getByRole("button", { name: "Search" }).click();
+    await expect(supportA).toHaveURL(/\/support\?q=/);
+    await expect(accountLink).toBeVisible();
+    await accountLink.click();
+    await expect(supportA.getByRole("heading", { level: 1, name: tenant.accountName })).toBeVisible();
+
+    const addOn = supportA.getByRole("region", { name: "BYOK add-on" });
+    await addOn.getByRole("button", { name: "Grant add-on" }).click();
+    await expect(addOn.getByRole("status")).toHaveText("The BYOK add-on is granted.");
+    await expect(addOn.getByRole("button", { name: "Withdraw add-on" })).toBeVisible();
+  });
+
+  const keyArn = await tenantKms.createKey(tenant.accountId);
+  await test.step("the owner connects a key", async () => {
+    await signIn(page, owner);
+    const encryption = await openEncryptionPage(page);
+    await encryption.keyArnField.fill(keyArn);
+    await encryption.saveButton.click();
+    await expect(encryption.stateBadge).toHaveText("Active");
+  });
+
+  await test.step("withdrawing the add-on is rejected while the key is active", async () => {
+    await supportA.reload();
+    const addOn = supportA.getByRole("region", { name: "BYOK add-on" });
+    await addOn.getByRole("button", { name: "Withdraw add-on" }).click();
+    await expect(addOn.getByRole("alert")).toContainText("cannot be withdrawn while BYOK is active");
+  });
+
+  const disable = supportA.getByRole("region", { name: "Disable BYOK" });
+  await test.step("the form checks the reason and the typed name beside each field", async () => {
+    await disable.getByLabel("Reason").fill("too short");
+    await disable.getByLabel("Type the account name to confirm").fill(`${tenant.accountName}x`);
+    await disable.getByRole("button", { name: "Request disable" }).click();
+    await expect(disable.locator("#reason-error")).toContainText("at least 10 characters");
+    await expect(disable.locator("#confirmName-error")).toContainText("exactly as shown");
+    expect(await db.disableRequest.count({ where: { accountId: tenant.accountId } })).toBe(0);
+  });
+
+  await test.step("support user A requests the disable", async () => {
+    await disable.getByLabel("Reason").fill(reason);
+    await disable.getByLabel("Type the account name to confirm").fill(tenant.accountName);
+    await disable.getByRole("button", { name: "Request disable" }).click();
+    // The page re-renders with the pending request in place of the form.
+    await expect(disable).toContainText("A request to disable BYOK is waiting for approval");
+    await expect(supportA.getByTestId("disable-request")).toContainText(`Requested by ${requester.email}`);
+  });
+
+  await test.step("support user A cannot approve their own request", async () => {
+    const requests = supportA.getByRole("region", { name: "Disable requests" });
+    await requests.getByRole("button", { name: "Approve and disable" }).click();
+    await expect(requests.getByRole("alert")).toHaveText("You requested this change, so another support user must approve it.");
+    expect((await db.encryptionConfig.findUniqueOrThrow({ where: { accountId: tenant.accountId } })).state).toBe("ACTIVE");
+  });
+
+  await test.step("support user B approves and BYOK is disabled", async () => {
+    const supportB = await signInSupport(browser, approver);
+    await supportB.goto(`/support/accounts/${tenant.accountId}`);
+    const requests = supportB.getByRole("region", { name: "Disable requests" });
+    await expect(requests).toContainText(`Reason: ${reason}`);
+    await requests.getByRole("button", { name: "Approve and disable" }).click();
+    await expect(supportB.getByTestId("disable-request")).toContainText("executed");
+    await expect(supportB.getByRole("region", { name: "Status" }).getByTestId("byok-state")).toHaveText("Disabled");
+    await expect(supportB.getByTestId("rewrap-job")).toContainText(`${keyArn} →`);
+    await supportB.context().close();
+
+    const config = await db.encryptionConfig.findUniqueOrThrow({ where: { accountId: tenant.accountId } });
+    expect(config.state).toBe("DISABLED");
+    expect(config.disabledById).toBe(requester.id);
+    expect(config.disabledReason).toBe(reason);
+    const jobs = await db.rewrapJob.findMany({ where: { accountId: tenant.accountId } });
+    expect(jobs.map((job) => job.sourceKeyArn)).toEqual([keyArn]);
+  });
+
+  await test.step("the tenant's Encryption page names platform support and the reason", async () => {
+    const encryption = await openEncryptionPage(page);
+    await expect(encryption.stateBadge).toHaveText("Disabled");
+    const disabledBy = encryption.status.getByTestId("disabled-by");
+    await expect(disabledBy).toContainText("Disabled by platform support");
+    await expect(disabledBy).toContainText(`: ${reason}`);
+    await expect(disabledBy).not.toContainText("Support support-");
+  });
+
+  await supportA.context().close();
+
+  await test.step("a tenant admin opening /support is refused", async () => {
+    const adminContext = await browser.newContext();
+    const adminPage = await adminContext.newPage();
+    await signIn(adminPage, admin);
+    await adminPage.goto("/support");
+    await expect(adminPage.getByRole("heading", { name: "Access denied" })).toBeVisible();
+    await expect(adminPage.getByRole("table")).toHaveCount(0);
+    await adminPage.goto(`/support/accounts/${tenant.accountId}`);
+    await expect(adminPage.getByRole("heading", { name: "Access denied" })).toBeVisible();
+    await expect(adminPage.getByText(reason)).toHaveCount(0);
+    await adminContext.close();
+
+    const refusals = await db.auditEvent.findMany({ where: { actorUserId: admin.id, outcome: "DENIED" }, orderBy: { id: "asc" } });
+    expect(refusals.map((event) => event.action)).toEqual(["support.accounts.list", "support.account.view"]);
+  });
+});
