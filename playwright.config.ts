@@ -34,7 +34,8 @@ export default defineConfig({
     reuseExistingServer: !process.env.CI,
     // Expected KMS refusals would fill the output with warn-level JSON logs.
     // Health checks every 2 s let the revocation spec see the worker act without waiting a minute.
-    env: { LOG_LEVEL: "error", HEALTH_CHECK_INTERVAL_SECONDS: "2" },
+    // A 2 s data key cache lets the support spec prove that reads unwrap moved keys again.
+    env: { LOG_LEVEL: "error", HEALTH_CHECK_INTERVAL_SECONDS: "2", DEK_CACHE_TTL_SECONDS: "2" },
     stdout: "pipe",
     stderr: "pipe",
   },
