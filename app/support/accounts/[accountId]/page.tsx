@@ -21,6 +21,7 @@ import { Card } from "@/components/ui/card";
 import { CopyButton } from "@/components/ui/copy-button";
 import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
+import { summarizeUnmoved } from "@/lib/rewrap";
 import { AUDIT_EVENTS_SHOWN, loadSupportAccount } from "@/lib/support/accounts";
 import { requireSupportPage } from "@/lib/support/page-access";
 
@@ -36,6 +37,12 @@ export default async function SupportAccountPage({ params }: { params: Promise<{
   if (!detail) notFound();
   const { account, status } = detail;
   const serverNow = new Date();
+  // Data keys a finished job could not move stay under the tenant's key; count them and their records.
+  const unmoved = await Promise.all(
+    detail.rewrapJobs
+      .filter((job) => job.status === "COMPLETED" && job.failed > 0)
+      .map(async (job) => ({ jobId: job.id, keyArn: job.sourceKeyArn, ...(await summarizeUnmoved(db(), accountId, job.sourceKeyArn)) })),
+  );
   const pendingRequest = detail.disableRequests.find((request) => request.status === "PENDING");
 
   return (
@@ -91,6 +98,13 @@ export default async function SupportAccountPage({ params }: { params: Promise<{
 
       <Card id="rewrap-jobs" title="Re-wrap jobs" description="Progress of moving this account's data keys from one KMS key to another.">
         <RewrapJobs jobs={detail.rewrapJobs} serverNow={serverNow} />
+        {unmoved.map((summary) => (
+          <p key={summary.jobId} data-testid="rewrap-unmoved" className="mt-3 rounded-lg border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900">
+            {summary.dataKeys} data keys ({summary.records} records) could not be moved off {summary.keyArn}, because that key refused to unwrap them. These
+            records stay readable only while the tenant&apos;s key works. If the tenant revokes it for good, they cannot be decrypted again, so ask
+            the tenant to keep the key usable for as long as those records are needed.
+          </p>
+        ))}
       </Card>
 
       <Card id="audit" title="Audit log" description={`The latest ${AUDIT_EVENTS_SHOWN} events of this account, newest first.`}>
