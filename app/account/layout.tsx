@@ -26,6 +26,7 @@ export default async function AccountLayout({ children }: { children: ReactNode 
             <nav aria-label="Account" className="flex gap-4 text-sm">
               <NavLink href="/account/encryption">Encryption</NavLink>
               <NavLink href="/account/api-keys">API keys</NavLink>
+              <NavLink href="/account/audit">Audit</NavLink>
             </nav>
           </div>
           <div className="flex items-center gap-3 text-sm text-slate-600">
