@@ -55,8 +55,8 @@ const TONES = {
 
 function Banner({ tone, children }: { tone: keyof typeof TONES; children: React.ReactNode }) {
   return (
-    <div role="status" data-testid="key-banner" className={`border-b px-6 py-3 text-sm ${TONES[tone]}`}>
-      <div className="mx-auto max-w-5xl">{children}</div>
+    <div role="status" data-testid="key-banner" className={`border-b py-3 text-sm ${TONES[tone]}`}>
+      <div className="mx-auto max-w-5xl px-6">{children}</div>
     </div>
   );
 }
