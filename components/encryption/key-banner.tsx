@@ -13,7 +13,7 @@ export interface KeyBannerState {
   degradedNoticeAfterMs: number;
 }
 
-/** The in-app banner that tells owners and admins about their key's outages and recovery. */
+/** Renders the in-app banner that warns owners and admins of key outages and reports recovery. */
 export function KeyBanner({ banner, now }: { banner: KeyBannerState; now: Date }) {
   const link = (
     <Link href="/account/encryption" className="font-semibold underline">

@@ -151,7 +151,7 @@ function Fact({ label, wide = false, children }: { label: string; wide?: boolean
   );
 }
 
-/** What the key state means for the account's data right now, with the times that bound it. */
+/** Explains what the key state means for the account's data right now, with the times that bound it. */
 function HealthNotes({ status, now }: { status: EncryptionStatus; now: string }) {
   const { health } = status;
   return (
