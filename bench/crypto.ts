@@ -3,7 +3,7 @@
  * records in one process:
  *
  *   (a) raw Node AES-256-GCM: one cached 32-byte key, randomBytes(12) IV, no AAD, stored
- *       as IV ‖ ciphertext ‖ tag (the least a caller can do; the naive ceiling)
+ *       as IV ‖ ciphertext ‖ tag. This is the naive ceiling, the least a caller can do.
  *   (b) lib/crypto: encodeString/encodeJson + sealField, openField + decodeString/decodeJson,
  *       with a FieldLocation of account, model, field and record id
  *   (c) AWS Encryption SDK for JavaScript (@aws-crypto/client-node), raw AES keyring behind
@@ -27,9 +27,9 @@
  *
  *   npx tsx --expose-gc bench/crypto.ts [--records N] [--sdk-records N] [--signing-records N] [--runs N]
  *
- * The SDK is 30 to 200 times slower per record, so by default it takes only the first
+ * The SDK is 20 to 300 times slower per record, so by default it takes only the first
  * 5,000 (non-signing suite) and 1,000 (default suite) records of each dataset per pass.
- * That keeps the script to about two minutes. The cached materials are reused for every
+ * That keeps the script to about 1.5 minutes. The cached materials are reused for every
  * message, so the per-record cost does not grow with the count.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
@@ -373,7 +373,9 @@ async function main(): Promise<void> {
   printResults(configurations, datasets, resultOf);
   printTargets(configurations, resultOf);
   console.log("");
-  for (const configuration of configurations) for (const note of configuration.notes?.() ?? []) console.log(`- ${note}`);
+  for (const configuration of configurations) {
+    for (const note of configuration.notes?.() ?? []) console.log(`- ${note}`);
+  }
   console.log(`\nTotal time: ${formatNumber((nowMs() - scriptStart) / 1000, 1)} s`);
 }
 

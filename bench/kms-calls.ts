@@ -1,15 +1,18 @@
 /**
  * KMS calls made by live traffic once data keys are cached. Mixed writes and reads go
  * through the repository functions and the encrypting Prisma extension, against a
- * scratch PostgreSQL database and the local KMS server, with the production data key
- * settings (5-minute cache TTL, 10,000 cache entries, 5-second write lease, encryptions
- * reserved 1,000 at a time). An SDK middleware on the data key service's KMS client
- * counts every command it sends.
+ * scratch PostgreSQL database and the local KMS server. The data key settings are the
+ * production defaults: 5-minute cache TTL, 10,000 cache entries, 5-second write lease,
+ * encryptions reserved 1,000 at a time. An SDK middleware on the data key service's KMS
+ * client counts every command it sends.
  *
- * Phases: set-up (accounts, half of them with their own KMS key, and their sessions)
- * through one data key service; then a second service with an empty cache, as after a
- * restart, runs the warm-up and the steady-state operations. Afterwards its cache is
- * cleared and one read is made, which must call Decrypt: that shows the counter counts.
+ * Phases:
+ * - set-up through one data key service: accounts (half of them with their own KMS key)
+ *   and their sessions
+ * - warm-up, then the steady-state operations, through a second service that starts with
+ *   an empty cache, as after a restart
+ * - control: the second service's cache is cleared and one read is made, which must call
+ *   Decrypt, so a broken counter cannot report 0
  *
  * Mix (seeded): 30 % createMessage (~100 B content, ~1 KiB JSON metadata), 10 % createFact,
  * 40 % listMessages (10 per page), 20 % findFact, over 20 accounts, 8 operations in flight.

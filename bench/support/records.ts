@@ -1,6 +1,6 @@
 /**
  * Seeded record generator shared by the benchmarks, so every configuration and every
- * rerun sees the same inputs. Strings are 90 to 110 UTF-8 bytes (mean about 100) and JSON
+ * rerun gets the same inputs. Strings are 90 to 110 UTF-8 bytes (mean about 100) and JSON
  * documents 960 to 1088 bytes as UTF-8 JSON (mean about 1 KiB). Both mix ASCII with
  * 2-, 3- and 4-byte UTF-8 characters, as chat memory does.
  */
@@ -59,7 +59,7 @@ export class RecordGenerator {
     return text + "x".repeat(bytes - length);
   }
 
-  /** A chat-memory-like JSON document whose JSON.stringify form is exactly `bytes` UTF-8 bytes. */
+  /** Builds a chat-memory-like JSON document whose JSON.stringify form is exactly `bytes` UTF-8 bytes. */
   document(bytes: number): JsonDocument {
     const document: JsonDocument = {
       id: this.uuid(),

@@ -26,6 +26,12 @@ export function nowMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
 
+/** CPU time this process has used (user + system), in microseconds. */
+export function cpuMicroseconds(): number {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+}
+
 /** Formats a number with thousands separators and `digits` decimals. */
 export function formatNumber(value: number, digits = 0): string {
   if (!Number.isFinite(value)) return "n/a";

@@ -1,9 +1,11 @@
 /**
- * Real components for the database benchmarks: a scratch PostgreSQL database created and
- * migrated for one run, the local KMS server on a loopback port, the platform's KMS client
- * as production builds it, and the data key service with the production defaults of
- * lib/config/env.ts and lib/tenant-data/runtime.ts. Everything listens on or connects to
- * 127.0.0.1 only.
+ * Real components for the database benchmarks:
+ * - a scratch PostgreSQL database, created and migrated for one run
+ * - the local KMS server on a loopback port
+ * - the platform's KMS client as production builds it
+ * - the data key service with the production defaults of lib/config/env.ts and
+ *   lib/tenant-data/runtime.ts
+ * Everything listens on or connects to 127.0.0.1 only.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 
@@ -23,7 +25,7 @@ export const REGION = "us-west-2";
 export const SERVICE = "zep";
 const PLATFORM_PRINCIPAL = "arn:aws:iam::467218391112:role/zep-byok";
 const TENANT_AWS_ACCOUNT = "111122223333";
-// Access key ids the local KMS maps to principals; it does not verify signatures, so the secrets are placeholders.
+// Access key ids that the local KMS maps to principals. It does not verify signatures, so the secrets are placeholders.
 const PLATFORM_ACCESS_KEY = "AKIABENCHPLATFORM001";
 const TENANT_ACCESS_KEY = "AKIABENCHTENANT00001";
 
@@ -55,7 +57,7 @@ export interface BenchStack {
   platformKeyArn: string;
   /** A data key service and encrypted client with production settings, on a fresh cache and KMS client. */
   tenantData: () => TenantDataStack;
-  /** Creates an account; with `byok`, also a tenant KMS key that grants the platform role access, made the account's active key. */
+  /** Creates an account. With `byok`, it also creates a tenant KMS key that grants the platform role access and makes it the account's active key. */
   createAccount: (options: { byok: boolean }) => Promise<string>;
   close: () => Promise<void>;
 }
@@ -63,7 +65,7 @@ export interface BenchStack {
 function checkLoopback(url: string, name: string): void {
   const host = new URL(url).hostname;
   if (!LOOPBACK_HOSTS.has(host)) {
-    throw new Error(`${name} must point at 127.0.0.1 or localhost, got host ${host}; the benchmarks never connect elsewhere.`);
+    throw new Error(`${name} must point at 127.0.0.1 or localhost, got host ${host}. The benchmarks connect to loopback only.`);
   }
 }
 
@@ -93,13 +95,26 @@ async function createScratchDatabase(): Promise<{ url: string; drop: () => Promi
   };
 }
 
-/** Starts the stack; `poolSize` is the Prisma connection pool size. Call `close` in a finally block. */
+/** Starts the stack with a Prisma pool of `poolSize` connections. Call `close` in a finally block. */
 export async function startBenchStack(options: { poolSize?: number } = {}): Promise<BenchStack> {
   const database = await createScratchDatabase();
   const cleanups: (() => Promise<void>)[] = [database.drop];
-  const close = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      for (const cleanup of cleanups.reverse()) await cleanup();
+    })();
+    return closing;
   };
+  // Ctrl-C or a kill would otherwise leave the scratch database behind.
+  const onSignal = (signal: NodeJS.Signals) => {
+    console.error(`Received ${signal}: dropping scratch database ${new URL(database.url).pathname.slice(1)} before exiting.`);
+    close().finally(() => process.exit(130));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
 
   try {
     await migrateDatabase(database.url);
