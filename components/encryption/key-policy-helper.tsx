@@ -3,7 +3,7 @@
 import { useId, useState } from "react";
 
 import { CopyButton } from "@/components/ui/copy-button";
-import { awsCliCommands, fullKeyPolicy, keyPolicyStatement, terraformSnippet, type KeyPolicyInput } from "@/lib/byok/key-policy";
+import { awsCliCommands, cloudTrailAlarmSnippet, fullKeyPolicy, keyPolicyStatement, terraformSnippet, type KeyPolicyInput } from "@/lib/byok/key-policy";
 
 interface KeyPolicyHelperProps {
   accountUuid: string;
@@ -19,6 +19,12 @@ const TABS = [
   { id: "policy", label: "Full key policy", build: fullKeyPolicy, hint: "A complete policy for a new key: your account administers the key, and the platform role may use it." },
   { id: "cli", label: "AWS CLI", build: awsCliCommands, hint: "Run these commands with credentials of your AWS account that may administer KMS keys." },
   { id: "terraform", label: "Terraform", build: terraformSnippet, hint: "Add this to a Terraform configuration that uses the AWS provider for your account." },
+  {
+    id: "alarms",
+    label: "CloudTrail alarms",
+    build: cloudTrailAlarmSnippet,
+    hint: "Optional, for your account: emails you when anyone disables the key, schedules its deletion or changes its policy. Add it after the Terraform above.",
+  },
 ] as const;
 
 /** Ready-to-copy key policy, AWS CLI commands and Terraform for exactly this tenant. */

@@ -315,6 +315,84 @@ export function terraformSnippet(input: KeyPolicyInput): string {
   return blocks.join("\n\n") + "\n";
 }
 
+/** Key-management calls that cut the platform off, which the CloudTrail alarm watches. */
+export const ALARMED_KMS_EVENTS = ["DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy"] as const;
+
+/**
+ * Returns Terraform for the tenant's own account that emails an alarm when someone calls
+ * DisableKey, ScheduleKeyDeletion or PutKeyPolicy on the BYOK key. An EventBridge rule
+ * matches the CloudTrail management events of these calls (CloudTrail delivers them to
+ * EventBridge without a trail of your own) and publishes them to an SNS topic.
+ */
+export function cloudTrailAlarmSnippet(input: KeyPolicyInput): string {
+  const checked = checkInput(input);
+  const keyArn = checked.existingKey ? checked.existingKey.arn : new HclExpression("aws_kms_key.byok.arn");
+  const keyId = checked.existingKey ? checked.existingKey.arn.split("/").pop()! : new HclExpression("aws_kms_key.byok.key_id");
+  const pattern = formatHcl(
+    {
+      source: ["aws.kms"],
+      "detail-type": ["AWS API Call via CloudTrail"],
+      detail: {
+        eventSource: ["kms.amazonaws.com"],
+        eventName: [...ALARMED_KMS_EVENTS],
+        // CloudTrail records the key as the caller named it: by ARN or by key ID.
+        requestParameters: { keyId: [keyArn, keyId] },
+      },
+    },
+    2,
+  );
+
+  return [
+    [
+      "# Emails an alarm when the BYOK key is disabled, scheduled for deletion, or its policy changes.",
+      "# Uses the aws.byok provider and the key from the Terraform snippet above.",
+      'variable "byok_alarm_email" {',
+      '  description = "Address that receives BYOK key alarms; confirm the subscription email that SNS sends."',
+      "  type        = string",
+      "}",
+    ].join("\n"),
+    ["resource \"aws_sns_topic\" \"byok_key_alarms\" {", "  provider = aws.byok", "  name     = \"byok-key-alarms\"", "}"].join("\n"),
+    [
+      "resource \"aws_sns_topic_subscription\" \"byok_key_alarms\" {",
+      "  provider  = aws.byok",
+      "  topic_arn = aws_sns_topic.byok_key_alarms.arn",
+      "  protocol  = \"email\"",
+      "  endpoint  = var.byok_alarm_email",
+      "}",
+    ].join("\n"),
+    [
+      "resource \"aws_cloudwatch_event_rule\" \"byok_key_changes\" {",
+      "  provider      = aws.byok",
+      "  name          = \"byok-key-changes\"",
+      `  event_pattern = jsonencode(${pattern})`,
+      "}",
+    ].join("\n"),
+    [
+      "resource \"aws_cloudwatch_event_target\" \"byok_key_changes\" {",
+      "  provider = aws.byok",
+      "  rule     = aws_cloudwatch_event_rule.byok_key_changes.name",
+      "  arn      = aws_sns_topic.byok_key_alarms.arn",
+      "}",
+    ].join("\n"),
+    [
+      "# Lets EventBridge publish to the topic.",
+      "resource \"aws_sns_topic_policy\" \"byok_key_alarms\" {",
+      "  provider = aws.byok",
+      "  arn      = aws_sns_topic.byok_key_alarms.arn",
+      "  policy = jsonencode({",
+      "    Version = \"2012-10-17\"",
+      "    Statement = [{",
+      "      Effect    = \"Allow\"",
+      "      Principal = { Service = \"events.amazonaws.com\" }",
+      "      Action    = \"sns:Publish\"",
+      "      Resource  = aws_sns_topic.byok_key_alarms.arn",
+      "    }]",
+      "  })",
+      "}",
+    ].join("\n"),
+  ].join("\n\n") + "\n";
+}
+
 /**
  * Formats a value as an HCL expression in the layout `terraform fmt` produces: one
  * attribute a line, with the `=` of consecutive single-line attributes aligned.
