@@ -7,17 +7,17 @@
  *   lib/tenant-data/runtime.ts
  * Everything listens on or connects to 127.0.0.1 only.
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 
 import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import type { InitializeMiddleware } from "@smithy/types";
-import pg from "pg";
 
 import { DataKeyCache } from "@/lib/data-keys/cache";
 import { DataKeyService, type DataKeySettings } from "@/lib/data-keys/service";
 import { createPrismaClient } from "@/lib/db/create-client";
 import type { PrismaClient } from "@/lib/db/generated/client";
 import { migrateDatabase } from "@/lib/db/migrate";
+import { createScratchDatabase } from "@/lib/db/scratch-database";
 import { startLocalKms, type LocalKms } from "@/lib/local-kms";
 import { withTenantEncryption, type TenantDataClient } from "@/lib/tenant-data/extension";
 
@@ -69,35 +69,14 @@ function checkLoopback(url: string, name: string): void {
   }
 }
 
-async function createScratchDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+function createBenchDatabase() {
   checkLoopback(ADMIN_URL, "BENCH_DATABASE_ADMIN_URL");
-  const name = `bench_${randomBytes(5).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: ADMIN_URL });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
+  return createScratchDatabase(ADMIN_URL, "bench");
 }
 
 /** Starts the stack with a Prisma pool of `poolSize` connections. Call `close` in a finally block. */
 export async function startBenchStack(options: { poolSize?: number } = {}): Promise<BenchStack> {
-  const database = await createScratchDatabase();
+  const database = await createBenchDatabase();
   const cleanups: (() => Promise<void>)[] = [database.drop];
   let closing: Promise<void> | undefined;
   const close = () => {
