@@ -52,6 +52,12 @@ const SESSION_FIELDS = { id: true, externalId: true, metadata: true, createdAt: 
 const MESSAGE_FIELDS = { id: true, sessionId: true, role: true, content: true, metadata: true, createdAt: true } as const;
 const FACT_FIELDS = { id: true, sessionId: true, content: true, metadata: true, createdAt: true, updatedAt: true } as const;
 
+// A create returns the plaintext it was given instead of selecting the encrypted columns
+// back, which the extension would decrypt again on the hot path of every write.
+const SESSION_CREATED = { id: true, externalId: true, createdAt: true, updatedAt: true } as const;
+const MESSAGE_CREATED = { id: true, sessionId: true, role: true, createdAt: true } as const;
+const FACT_CREATED = { id: true, sessionId: true, createdAt: true, updatedAt: true } as const;
+
 // Plaintext goes where Prisma's generated types expect bytes: the extension encrypts it.
 const plaintext = (value: unknown) => value as never;
 // The extension sets dataKeyId to the data key that encrypted the record's fields.
@@ -60,9 +66,9 @@ const SET_BY_EXTENSION = undefined as never;
 export async function createSession(db: TenantDataClient, accountId: string, input: { externalId?: string; metadata?: JsonValue }): Promise<SessionView> {
   const created = await db.memorySession.create({
     data: { id: randomUUID(), accountId, dataKeyId: SET_BY_EXTENSION, externalId: input.externalId ?? null, metadata: plaintext(input.metadata ?? null) },
-    select: SESSION_FIELDS,
+    select: SESSION_CREATED,
   });
-  return created as unknown as SessionView;
+  return { ...created, metadata: input.metadata ?? null };
 }
 
 export async function findSession(db: TenantDataClient, accountId: string, id: string): Promise<SessionView | null> {
@@ -98,9 +104,9 @@ export async function createMessage(
       content: plaintext(input.content),
       metadata: plaintext(input.metadata ?? null),
     },
-    select: MESSAGE_FIELDS,
+    select: MESSAGE_CREATED,
   });
-  return created as unknown as MessageView;
+  return { ...created, content: input.content, metadata: input.metadata ?? null };
 }
 
 export async function listMessages(db: TenantDataClient, accountId: string, sessionId: string, page: PageRequest): Promise<Page<MessageView> | null> {
@@ -130,9 +136,9 @@ export async function createFact(
       content: plaintext(input.content),
       metadata: plaintext(input.metadata ?? null),
     },
-    select: FACT_FIELDS,
+    select: FACT_CREATED,
   });
-  return created as unknown as FactView;
+  return { ...created, content: input.content, metadata: input.metadata ?? null };
 }
 
 export async function findFact(db: TenantDataClient, accountId: string, id: string): Promise<FactView | null> {
