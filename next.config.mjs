@@ -1,7 +1,7 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
-  // Next.js 16.5 writes an AGENTS.md into the project on every `next dev` unless told not to.
+  // Next.js 16.5 writes an AGENTS.md into the project on every `next dev` unless configured not to.
   agentRules: false,
   devIndicators: false,
   experimental: { agentUpgrade: false },

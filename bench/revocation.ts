@@ -12,10 +12,10 @@ import { printMachineFacts } from "./support/report";
 import { PRODUCTION_CACHE, REGION, SERVICE, startBenchStack } from "./support/stack";
 
 /**
- * Time from revocation (the tenant removes the platform's statement from the key policy)
- * to the first rejected write and to the first failed read, with the default settings:
- * health checks every 60 s (swept every 10 s), a 5 s key-choice refresh, and a 300 s data
- * key cache. One app instance writes and another reads, every 100 ms, through the real
+ * Measures the time from revocation (the tenant removes the platform's statement from the
+ * key policy) to the first rejected write and to the first failed read. The settings are
+ * the defaults: health checks every 60 s (swept every 10 s), a 5 s key-choice refresh,
+ * and a 300 s data key cache. One app instance writes and another reads, every 100 ms, through the real
  * pg-boss worker, PostgreSQL and the local KMS. It takes about six minutes.
  *
  *   npx tsx --conditions=react-server bench/revocation.ts

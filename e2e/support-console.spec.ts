@@ -154,7 +154,7 @@ test("support disables BYOK with a second approver", async ({ browser, page, req
 
   await test.step("records written under the tenant key still read back after the tenant disables it", async () => {
     await tenantKms.disableKey(keyArn);
-    // The e2e server caches data keys for 2 s (playwright.config.ts); outlasting that makes
+    // The e2e server caches data keys for 2 s (playwright.config.ts). Outlasting that makes
     // the reads below unwrap the data key again, now under the platform key.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     for (const [index, id] of factIds.ids.entries()) {

@@ -1,4 +1,4 @@
-/** The refusal a support page shows, in place of its data, to a signed-in user without the SUPPORT role. */
+/** Shows a signed-in user without the SUPPORT role that the page is denied, in place of its data. */
 export function AccessDenied({ message }: { message: string }) {
   return (
     <div role="alert" className="mx-auto max-w-lg rounded-xl border border-red-200 bg-white p-8 text-sm text-slate-700 shadow-sm">

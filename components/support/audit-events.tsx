@@ -3,7 +3,7 @@ import type { SupportAccountDetail } from "@/lib/support/accounts";
 
 const OUTCOME_STYLES: Record<string, string> = { SUCCESS: "text-emerald-700", FAILURE: "text-red-700", DENIED: "text-amber-700" };
 
-/** The account's latest audit events, newest first. */
+/** Lists the account's latest audit events, newest first. */
 export function AuditEvents({ events, serverNow }: { events: SupportAccountDetail["auditEvents"]; serverNow: Date }) {
   const now = serverNow.toISOString();
   if (events.length === 0) return <p className="text-sm text-slate-600">No audit events yet.</p>;

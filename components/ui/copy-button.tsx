@@ -18,13 +18,17 @@ export function CopyButton({ text, label = "Copy" }: { text: string; label?: str
     }
   }
 
+  let buttonText = label;
+  if (copied) buttonText = "Copied";
+  else if (failed) buttonText = "Select and copy by hand";
+
   return (
     <button
       type="button"
       onClick={copy}
       className="rounded-md bg-white px-2 py-1 text-xs font-medium text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50"
     >
-      <span aria-live="polite">{copied ? "Copied" : failed ? "Select and copy by hand" : label}</span>
+      <span aria-live="polite">{buttonText}</span>
     </button>
   );
 }

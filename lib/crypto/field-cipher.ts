@@ -21,7 +21,7 @@
  * with a version other than 0x01, or whose serial differs from `dek.serial` raises
  * CiphertextFormatError. A tag that does not verify raises CiphertextIntegrityError and
  * returns no plaintext. A tag cut short is not detected as such, because the format has
- * no length field; the last 16 bytes are taken as the tag and fail to verify.
+ * no length field. The last 16 bytes are then taken as the tag and fail to verify.
  *
  * Limits the caller must enforce: random 96-bit IVs allow about 2^32 encryptions per DEK
  * (NIST SP 800-38D), so rotate DEKs well before that. GCM does not commit to the key, so

@@ -140,8 +140,10 @@ describe("migrated database matches schema.prisma", () => {
         .filter((index) => index.model === model.name)
         .map((index) => {
           const columns = index.fields.map((field) => fieldColumn(field.name));
-          const suffix = index.type === "id" ? "pkey" : index.type === "unique" ? "key" : "idx";
-          const name = index.dbName ?? (index.type === "id" ? `${table}_pkey` : `${table}_${columns.join("_")}_${suffix}`);
+          const suffix = index.type === "unique" ? "key" : "idx";
+          // Prisma's default names: <table>_pkey, <table>_<columns>_key and <table>_<columns>_idx.
+          let name = index.dbName ?? `${table}_${columns.join("_")}_${suffix}`;
+          if (!index.dbName && index.type === "id") name = `${table}_pkey`;
           return { name, unique: index.type !== "normal", primary: index.type === "id", columns };
         })
         .sort((a, b) => a.name.localeCompare(b.name));

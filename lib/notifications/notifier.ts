@@ -107,7 +107,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
               text: email.text,
               html: email.html,
               textEncoding: "quoted-printable",
-              // RFC 3834: asks mail servers not to send automatic replies, such as out-of-office notes, to this message.
+              // RFC 3834: tells mail servers not to send automatic replies, such as out-of-office notes, to this message.
               headers: { "Auto-Submitted": "auto-generated" },
             });
             sent = outcome.status === "SENT";

@@ -153,7 +153,7 @@ export interface KeyPolicyOptions {
   extraStatements?: Record<string, unknown>[];
 }
 
-/** A key policy: the tenant administers the key, and the platform role gets `actions`. */
+/** Builds a key policy in which the tenant administers the key and the platform role gets `actions`. */
 export function keyPolicy(options: KeyPolicyOptions = {}): string {
   const platform: Record<string, unknown> = {
     Sid: "AllowZepBYOKAccess",
