@@ -37,7 +37,7 @@ try {
   const deps: HealthDeps = {
     prisma: stack.prisma,
     kms: createKmsClient({ region: REGION, endpoint: stack.localKms.url, timeoutMs: 3_000, maxAttempts: 3, credentials: { accessKeyId: "AKIABENCHPLATFORM001", secretAccessKey: "bench-placeholder" } }),
-    settings: { serviceName: SERVICE, serviceRegion: REGION, principalArn: "arn:aws:iam::467218391112:role/zep-byok", kmsTimeoutMs: 3_000, kmsMaxAttempts: 3, healthCheckIntervalMs: 60_000, instance: hostname() },
+    settings: { serviceName: SERVICE, serviceRegion: REGION, principalArn: "arn:aws:iam::467218391112:role/zep-byok", platformKeyArn: stack.platformKeyArn, kmsTimeoutMs: 3_000, kmsMaxAttempts: 3, healthCheckIntervalMs: 60_000, instance: hostname() },
     health: { intervalMs: 60_000, retryBaseMs: 5_000, suspendAfterMs: 72 * 3_600_000, degradedNotifyAfterMs: 15 * 60_000 },
     events: null,
   };

@@ -25,6 +25,7 @@ const worker = await startKeyHealthWorker({
       serviceName: config.SERVICE_NAME,
       serviceRegion: config.SERVICE_REGION,
       principalArn: config.PLATFORM_PRINCIPAL_ARN,
+      platformKeyArn: config.PLATFORM_KMS_KEY_ARN,
       kmsTimeoutMs: config.KMS_TIMEOUT_MS,
       kmsMaxAttempts: config.KMS_MAX_ATTEMPTS,
       healthCheckIntervalMs: interval,

@@ -12,6 +12,11 @@ import { keyConfigurationSchema, type FormResult, type KeyConfiguration, type Ke
 interface ConnectKeyFormProps {
   serviceRegion: string;
   currentKeyArn?: string;
+  /**
+   * Data keys made under the platform key before activation. Set only while no key is
+   * active; the form then offers to move them under the new key.
+   */
+  olderDataKeys?: number;
   action: (state: FormResult, formData: FormData) => Promise<FormResult>;
   /** Keys of the local KMS, offered in development so a newcomer has something to paste. */
   demoKeys?: { label: string; arn: string }[];
@@ -22,7 +27,7 @@ interface ConnectKeyFormProps {
  * parsed region, account and key type appear under the field. "Save Configuration" then
  * posts to the server action, which validates the key with KMS before saving it.
  */
-export function ConnectKeyForm({ serviceRegion, currentKeyArn, action, demoKeys = [] }: ConnectKeyFormProps) {
+export function ConnectKeyForm({ serviceRegion, currentKeyArn, olderDataKeys, action, demoKeys = [] }: ConnectKeyFormProps) {
   const [state, formAction, pending] = useActionState(action, { status: "idle" });
   const formRef = useRef<HTMLFormElement>(null);
   const schema = useMemo(() => keyConfigurationSchema(serviceRegion), [serviceRegion]);
@@ -111,6 +116,21 @@ export function ConnectKeyForm({ serviceRegion, currentKeyArn, action, demoKeys 
           <Parsed label="Key ID" value={parts?.keyId} mono />
         </dl>
 
+        {olderDataKeys !== undefined && olderDataKeys > 0 ? (
+          <div className="flex items-start gap-2 rounded-lg border border-slate-200 p-3 text-sm">
+            <input id="protectOlderData" name="protectOlderData" type="checkbox" className="mt-1" />
+            <label htmlFor="protectOlderData" className="text-slate-700">
+              <span className="font-medium text-slate-900">Also protect data written before activation</span>
+              <span className="mt-1 block text-xs text-slate-600">
+                {olderDataKeys.toLocaleString("en-US")} data key{olderDataKeys === 1 ? "" : "s"} of earlier records {olderDataKeys === 1 ? "is" : "are"} wrapped by the
+                platform&apos;s key. Tick this to move {olderDataKeys === 1 ? "it" : "them"} under your key with kms:ReEncrypt, so revoking your key locks that data
+                too. Your key policy must then allow kms:ReEncryptTo. Left unticked, earlier records stay under the platform key and stay readable whatever
+                happens to your key.
+              </span>
+            </label>
+          </div>
+        ) : null}
+
         <div className="flex flex-wrap items-center gap-3">
           <Button type="submit" pending={pending} pendingLabel="Validating key with AWS KMS…">
             Save Configuration
@@ -129,7 +149,9 @@ export function ConnectKeyForm({ serviceRegion, currentKeyArn, action, demoKeys 
       {state.status === "error" && state.formError ? <FailurePanel error={state.formError} /> : null}
       {currentKeyArn && state.status !== "success" ? (
         <p className="text-xs text-slate-500">
-          Saving a different key replaces <span className="break-all font-mono">{currentKeyArn}</span> once the new key passes validation.
+          Saving a different key starts a key change once the new key passes validation: the data keys move from{" "}
+          <span className="break-all font-mono">{currentKeyArn}</span> to the new key with kms:ReEncrypt, so both key policies must allow it, and the account
+          switches when none is left. Keep the current key usable until then.
         </p>
       ) : null}
 

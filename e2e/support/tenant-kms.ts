@@ -14,10 +14,13 @@ import { E2E } from "./settings";
 export class TenantKms {
   private readonly clients = new Map<string, KMSClient>();
 
-  /** Creates a symmetric key in the service region whose policy lets the platform role use it for `accountUuid`. */
-  async createKey(accountUuid: string, options: { allowDecrypt?: boolean } = {}): Promise<string> {
+  /**
+   * Creates a symmetric key in the service region whose policy lets the platform role use
+   * it for `accountUuid`; `reEncrypt` also allows the kms:ReEncrypt* that re-wraps need.
+   */
+  async createKey(accountUuid: string, options: { allowDecrypt?: boolean; reEncrypt?: boolean } = {}): Promise<string> {
     const created = await this.client(E2E.region).send(
-      new CreateKeyCommand({ Description: "E2E tenant key", Policy: keyPolicy(accountUuid, options.allowDecrypt ?? true) }),
+      new CreateKeyCommand({ Description: "E2E tenant key", Policy: keyPolicy(accountUuid, options.allowDecrypt ?? true, options.reEncrypt ?? false) }),
     );
     return requireArn(created.KeyMetadata?.Arn, "CreateKey");
   }
@@ -77,14 +80,14 @@ export class TenantKms {
  * `allowDecrypt`, the platform statement grants kms:GenerateDataKey only, the mistake
  * that makes the save fail at the Decrypt step.
  */
-function keyPolicy(accountUuid: string, allowDecrypt: boolean): string {
+function keyPolicy(accountUuid: string, allowDecrypt: boolean, reEncrypt = false): string {
   const policy = fullKeyPolicy({
     principalArn: E2E.platformPrincipalArn,
     service: E2E.serviceName,
     accountUuid,
     serviceRegion: E2E.region,
     includeAccountCondition: true,
-    includeReEncrypt: false,
+    includeReEncrypt: reEncrypt,
     tenantAwsAccountId: DEMO_TENANT_AWS_ACCOUNT,
   });
   if (allowDecrypt) return policy;

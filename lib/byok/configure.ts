@@ -2,12 +2,14 @@ import "server-only";
 
 import { recordAuditEvent } from "@/lib/audit/record";
 import type { AccountAccess } from "@/lib/auth/authorize";
+import { startKeyChange } from "@/lib/byok/key-change";
 import { checkKeyForAccount, type ByokDeps } from "@/lib/byok/key-check";
 import type { FormResult } from "@/lib/byok/schema";
 import type { KeyArn } from "@/lib/arn";
 import type { EncryptionConfig } from "@/lib/db/generated/client";
 import { applyKeyOutcome, type HealthDeps } from "@/lib/health/service";
 import type { CheckOutcome } from "@/lib/health/transitions";
+import { queueRewrapJob } from "@/lib/rewrap/start";
 
 /**
  * Saving and re-testing an account's key. A configuration becomes active only after a
@@ -18,8 +20,16 @@ import type { CheckOutcome } from "@/lib/health/transitions";
 const SAVE_ACTION = "byok.key.save";
 const TEST_ACTION = "byok.key.test";
 
-/** Validates the pasted key ARN with KMS and, only if that succeeds, makes it the account's active key. */
-export async function saveKeyConfiguration(deps: ByokDeps, access: AccountAccess, key: KeyArn): Promise<FormResult> {
+export interface SaveOptions {
+  /** On activation, also move the account's data keys under the platform key to the new key (see lib/rewrap). */
+  protectOlderData?: boolean;
+}
+
+/**
+ * Validates the pasted key ARN with KMS and, only if that succeeds, makes it the account's
+ * active key. Replacing a different active key starts a key change instead (key-change.ts).
+ */
+export async function saveKeyConfiguration(deps: ByokDeps, access: AccountAccess, key: KeyArn, options: SaveOptions = {}): Promise<FormResult> {
   const accountId = access.account.id;
   const actor = { type: "USER" as const, userId: access.user.id, email: access.user.email };
 
@@ -54,6 +64,15 @@ export async function saveKeyConfiguration(deps: ByokDeps, access: AccountAccess
     });
     return { status: "error", formError: { code: check.failure.code, ...check.description, keyArn: key.arn } };
   }
+
+  const current = await deps.prisma.encryptionConfig.findUnique({ where: { accountId } });
+  let unmovable = 0;
+  if (current && current.state !== "DISABLED" && current.keyArn !== key.arn) {
+    const change = await startKeyChange(deps, access, current, key, check.latencyMs);
+    if (change.status === "queued") return change.result;
+    unmovable = change.unmovable;
+  }
+  const activating = !current || current.state === "DISABLED";
 
   const now = new Date();
   await deps.prisma.$transaction(async (tx) => {
@@ -99,7 +118,30 @@ export async function saveKeyConfiguration(deps: ByokDeps, access: AccountAccess
       details: { latencyMs: check.latencyMs },
     });
   });
-  return { status: "success", message: `BYOK is active with ${key.arn}.` };
+  const sentences = [`BYOK is active with ${key.arn}.`];
+  if (unmovable > 0 && current) {
+    sentences.push(`${unmovable} data key${unmovable === 1 ? " stays" : "s stay"} under ${current.keyArn}, which is unavailable: their records can be read again only when that key works.`);
+  }
+  if (activating && options.protectOlderData) sentences.push(await protectOlderData(deps, access, key.arn));
+  return { status: "success", message: sentences.join(" ") };
+}
+
+// Queues the move of the account's platform-key data keys to its new key, and says so.
+async function protectOlderData(deps: ByokDeps, access: AccountAccess, keyArn: string): Promise<string> {
+  const accountId = access.account.id;
+  const sourceKeyArn = deps.settings.platformKeyArn;
+  const dataKeys = await deps.prisma.dataKey.count({ where: { accountId, kmsKeyArn: sourceKeyArn } });
+  if (dataKeys === 0) return "No data was written before activation, so there is nothing older to protect.";
+  const job = await queueRewrapJob(deps.prisma, { accountId, kind: "FROM_PLATFORM", sourceKeyArn, targetKeyArn: keyArn, requestedBy: access.user.email });
+  await recordAuditEvent(deps.prisma, {
+    accountId,
+    actor: { type: "USER", userId: access.user.id, email: access.user.email },
+    action: "byok.rewrap.request",
+    outcome: "SUCCESS",
+    keyArn,
+    details: { jobId: job.id, kind: job.kind, dataKeys },
+  });
+  return `The ${dataKeys} data key${dataKeys === 1 ? "" : "s"} of data written before activation ${dataKeys === 1 ? "is" : "are"} moving under your key; the progress is shown under "Re-wrap".`;
 }
 
 /** Repeats the round trip with the saved key and records the result, keeping the key either way. */

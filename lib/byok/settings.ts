@@ -9,6 +9,8 @@ export interface ByokSettings {
   serviceName: string;
   serviceRegion: string;
   principalArn: string;
+  /** The platform's own KMS key, which holds data of accounts without an active tenant key. */
+  platformKeyArn: string;
   kmsTimeoutMs: number;
   kmsMaxAttempts: number;
   healthCheckIntervalMs: number;
@@ -22,6 +24,7 @@ export function byokSettings(): ByokSettings {
     serviceName: config.SERVICE_NAME,
     serviceRegion: config.SERVICE_REGION,
     principalArn: config.PLATFORM_PRINCIPAL_ARN,
+    platformKeyArn: config.PLATFORM_KMS_KEY_ARN,
     kmsTimeoutMs: config.KMS_TIMEOUT_MS,
     kmsMaxAttempts: config.KMS_MAX_ATTEMPTS,
     healthCheckIntervalMs: config.HEALTH_CHECK_INTERVAL_SECONDS * 1000,

@@ -59,6 +59,7 @@ const envSchema = z
     KMS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
     KMS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
     DEMO_KEY_ARN: optionalText,
+    DEMO_NEXT_KEY_ARN: optionalText,
     DEMO_DENIED_KEY_ARN: optionalText,
     OIDC_ISSUER: z.url({ protocol: /^https?$/, error: "must be the issuer URL of your OpenID Connect provider" }).optional(),
     OIDC_CLIENT_ID: optionalText,

@@ -57,7 +57,6 @@ interface Lease {
   dataKeyId: string;
   serial: number;
   source: DataKeySource;
-  kmsKeyArn: string;
   remaining: number;
   validUntil: number;
 }
@@ -117,13 +116,12 @@ export class DataKeyService {
         ORDER BY "serial" DESC LIMIT 1
       )
       RETURNING "id", "serial", "source"`;
-    const row = reserved[0] ?? (await this.createDataKey(accountId, target, batch));
+    const row = reserved[0] ?? (await this.createDataKeyForCurrentChoice(accountId, target, batch));
 
     const lease: Lease = {
       dataKeyId: row.id,
       serial: row.serial,
       source: row.source,
-      kmsKeyArn: target.kmsKeyArn,
       remaining: batch,
       validUntil: Date.now() + settings.writeLeaseMs,
     };
@@ -143,6 +141,18 @@ export class DataKeyService {
     return { source: "TENANT", kmsKeyArn: config.keyArn };
   }
 
+  // Makes a data key under `target`, or under the account's new choice when that changed
+  // between reading it and storing the key.
+  private async createDataKeyForCurrentChoice(accountId: string, target: TargetKey, reservedUses: number) {
+    try {
+      return await this.createDataKey(accountId, target, reservedUses);
+    } catch (error) {
+      if (!(error instanceof KeyChoiceChangedError)) throw error;
+      log.info("data_key.choice_changed", { accountId, kmsKeyArn: target.kmsKeyArn });
+      return this.createDataKey(accountId, await this.targetKey(accountId), reservedUses);
+    }
+  }
+
   private async createDataKey(accountId: string, target: TargetKey, reservedUses: number) {
     const { prisma, kms, cache, settings } = this.deps;
     const encryptionContext = buildEncryptionContext(settings.serviceName, accountId);
@@ -159,6 +169,11 @@ export class DataKeyService {
       const row = await prisma.$transaction(async (tx) => {
         // Serializes key creation per account, so serials stay dense and unique.
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${accountId}, 0))`;
+        // Holds the account's key choice while the key is stored, so a key change or a
+        // disable (which lock the row FOR UPDATE) sees this key or this insert sees them.
+        const [config] = await tx.$queryRaw<{ key_arn: string; state: string }[]>`
+          SELECT "key_arn", "state" FROM "encryption_configs" WHERE "account_id" = ${accountId}::uuid FOR SHARE`;
+        if (!isStillTarget(config, target)) throw new KeyChoiceChangedError(accountId);
         const last = await tx.dataKey.findFirst({ where: { accountId }, orderBy: { serial: "desc" }, select: { serial: true } });
         const created = await tx.dataKey.create({
           data: {
@@ -249,6 +264,20 @@ export class DataKeyService {
       throw new DataKeyUnavailableError(accountId, kmsKeyArn, failure);
     }
     return result!;
+  }
+}
+
+function isStillTarget(config: { key_arn: string; state: string } | undefined, target: TargetKey): boolean {
+  const usesTenantKey = config !== undefined && config.state !== "DISABLED";
+  if (target.source === "PLATFORM") return !usesTenantKey;
+  return usesTenantKey && config.key_arn === target.kmsKeyArn;
+}
+
+/** The account's choice of KMS key changed while a data key was being made under the old choice. */
+class KeyChoiceChangedError extends Error {
+  constructor(readonly accountId: string) {
+    super(`The KMS key choice of account ${accountId} changed while a data key was being made.`);
+    this.name = "KeyChoiceChangedError";
   }
 }
 

@@ -6,7 +6,7 @@ import { saveKeyConfiguration } from "@/lib/byok/configure";
 import { startKeyHealthWorker, type KeyHealthWorker } from "@/lib/jobs/key-health-worker";
 import { queueRewrapJob } from "@/lib/rewrap";
 import { createFact } from "@/lib/tenant-data/repository";
-import { createKey, createTenant, REGION, startTestStack, type TestStack } from "@/tests/support/stack";
+import { createKey, createTenant, keyPolicy, REGION, startTestStack, type TestStack } from "@/tests/support/stack";
 
 /** The pg-boss worker against real PostgreSQL: two workers, each due check run once. */
 
@@ -66,7 +66,7 @@ describe("key health worker", () => {
     await createFact(stack.tenantData().client, tenant.accountId, { content: "moves to the platform key" });
     await stack.prisma.encryptionConfig.update({ where: { accountId: tenant.accountId }, data: { state: "DISABLED", nextHealthCheckAt: null } });
 
-    const queued = await queueRewrapJob(stack.prisma, { accountId: tenant.accountId, sourceKeyArn: keyArn, targetKeyArn: stack.platformKeyArn, requestedBy: "test" });
+    const queued = await queueRewrapJob(stack.prisma, { accountId: tenant.accountId, kind: "TO_PLATFORM", sourceKeyArn: keyArn, targetKeyArn: stack.platformKeyArn, requestedBy: "test" });
     expect(workers.length).toBeGreaterThan(0);
 
     const job = await waitFor(
@@ -76,5 +76,28 @@ describe("key health worker", () => {
     expect(job).toMatchObject({ status: "COMPLETED", total: 1, moved: 1, failed: 0 });
     const dataKeys = await stack.prisma.dataKey.findMany({ where: { accountId: tenant.accountId } });
     expect(dataKeys.every((key) => key.kmsKeyArn === stack.platformKeyArn && key.source === "PLATFORM")).toBe(true);
+  });
+
+  it("queues a scheduled re-wrap once and moves the next date one interval on", async () => {
+    const tenant = await createTenant(stack.prisma);
+    const keyArn = await createKey(stack.tenantKms(), { policy: keyPolicy({ actions: ["kms:GenerateDataKey", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo"] }) });
+    const parsed = parseKeyArn(keyArn, { serviceRegion: REGION });
+    if (!parsed.ok) throw new Error(parsed.problem.message);
+    await saveKeyConfiguration(stack.deps(), await tenant.access("OWNER"), parsed.key);
+    await createFact(stack.tenantData().client, tenant.accountId, { content: "re-wrapped on schedule" });
+    await stack.prisma.encryptionConfig.update({ where: { accountId: tenant.accountId }, data: { rewrapIntervalDays: 30, nextRewrapAt: new Date(Date.now() - 1_000) } });
+    expect(workers.length).toBe(2);
+
+    const jobs = await waitFor(
+      () => stack.prisma.rewrapJob.findMany({ where: { accountId: tenant.accountId } }),
+      (current) => current.length > 0 && current.every((job) => job.status === "COMPLETED"),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await stack.prisma.rewrapJob.count({ where: { accountId: tenant.accountId } })).toBe(1);
+    expect(jobs[0]).toMatchObject({ kind: "ROTATION", sourceKeyArn: keyArn, targetKeyArn: keyArn, requestedBy: "schedule", moved: 1 });
+    const config = await stack.prisma.encryptionConfig.findUniqueOrThrow({ where: { accountId: tenant.accountId } });
+    const daysAhead = (config.nextRewrapAt!.getTime() - Date.now()) / 86_400_000;
+    expect(daysAhead).toBeGreaterThan(29.9);
+    expect(daysAhead).toBeLessThan(30.1);
   });
 });

@@ -1,5 +1,6 @@
 import PgBoss from "pg-boss";
 
+import { queueScheduledRewraps } from "@/lib/byok/rewrap-requests";
 import { claimDueAccounts, runHealthCheck, type HealthDeps } from "@/lib/health/service";
 import { log } from "@/lib/log";
 import { runRewrapJob } from "@/lib/rewrap";
@@ -47,11 +48,12 @@ export async function startKeyHealthWorker(options: KeyHealthWorkerOptions): Pro
   await boss.work(SWEEP_QUEUE, { pollingIntervalSeconds: 0.5 }, async () => {
     const accountIds = await claimDueAccounts(options.deps, SWEEP_BATCH, claimLeaseMs);
     for (const accountId of accountIds) await boss.send(CHECK_QUEUE, { accountId });
-    // Re-wrap jobs left pending or interrupted get a run; the queue's singleton policy
+    const scheduled = await queueScheduledRewraps(options.deps.prisma, SWEEP_BATCH);
+    // Re-wrap jobs queued, scheduled or interrupted get a run; the queue's singleton policy
     // drops the send while a run of the same job is active.
     const rewraps = await options.deps.prisma.rewrapJob.findMany({ where: { status: { in: ["PENDING", "RUNNING"] } }, select: { id: true }, take: SWEEP_BATCH });
     for (const job of rewraps) await boss.send(REWRAP_QUEUE, { jobId: job.id }, { singletonKey: job.id });
-    if (accountIds.length > 0 || rewraps.length > 0) log.info("jobs.sweep", { checks: accountIds.length, rewraps: rewraps.length });
+    if (accountIds.length > 0 || rewraps.length > 0) log.info("jobs.sweep", { checks: accountIds.length, rewraps: rewraps.length, scheduled: scheduled.length });
   });
   await boss.work<{ jobId: string }>(REWRAP_QUEUE, { pollingIntervalSeconds: 1 }, async ([job]) => {
     if (!job) return;

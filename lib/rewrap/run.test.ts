@@ -84,7 +84,7 @@ function dataKeysOf(accountId: string) {
 }
 
 async function queueToPlatform(accountId: string, tenantKeyArn: string) {
-  return queueRewrapJob(stack.prisma, { accountId, sourceKeyArn: tenantKeyArn, targetKeyArn: stack.platformKeyArn, requestedBy: "support@platform.example" });
+  return queueRewrapJob(stack.prisma, { accountId, kind: "TO_PLATFORM", sourceKeyArn: tenantKeyArn, targetKeyArn: stack.platformKeyArn, requestedBy: "support@platform.example" });
 }
 
 describe("runRewrapJob", () => {
@@ -225,21 +225,25 @@ describe("runRewrapJob", () => {
     await expect(findFact(stack.tenantData().client, accountId, factIds[1]!)).rejects.toBeInstanceOf(DataKeyUnavailableError);
   });
 
-  it("stops when the target key rejects", async () => {
+  it("stops when the platform key rejects Encrypt", async () => {
     const { accountId, tenantKeyArn } = await tenantWithFourDataKeys();
-    // The tenant's default policy grants the platform GenerateDataKey and Decrypt, not Encrypt.
-    const otherTenantKey = await createKey(stack.tenantKms());
-    const queued = await queueRewrapJob(stack.prisma, { accountId, sourceKeyArn: tenantKeyArn, targetKeyArn: otherTenantKey, requestedBy: "owner@tenant.example" });
-
-    const attempt = runRewrapJob(rewrapDeps(kmsWith()), queued.id, { targetSource: "TENANT" });
-
+    const queued = await queueToPlatform(accountId, tenantKeyArn);
+    const refusing = kmsWith((next, context) => async (args) => {
+      if (commandName(context) === "EncryptCommand") {
+        throw Object.assign(new Error("simulated raw SDK text"), { name: "AccessDeniedException", $metadata: { requestId: "platform-denied" } });
+      }
+      return next(args);
+    });
+    const attempt = runRewrapJob(rewrapDeps(refusing), queued.id);
     await expect(attempt).rejects.toMatchObject({ failure: { code: "KEY_ACCESS_DENIED", operation: "Encrypt", keyRefused: true } });
     const job = await stack.prisma.rewrapJob.findUniqueOrThrow({ where: { id: queued.id } });
+    // Only the platform can fix its own key, so the job waits for a later run instead of failing.
     expect(job).toMatchObject({ status: "RUNNING", moved: 0, failed: 0, cursor: 0 });
-    expect(job.lastError).toContain("KEY_ACCESS_DENIED: Encrypt");
+    expect(job.lastError).toBe(`KEY_ACCESS_DENIED: Encrypt with ${stack.platformKeyArn} failed for data key 1 (AccessDeniedException).`);
     expect((await dataKeysOf(accountId)).every((key) => key.kmsKeyArn === tenantKeyArn)).toBe(true);
-    const encrypts = await stack.prisma.kmsCall.findMany({ where: { accountId, cause: "REWRAP", operation: "Encrypt" } });
-    expect(encrypts.map((call) => [call.keyArn, call.ok, call.errorCode])).toEqual([[otherTenantKey, false, "AccessDeniedException"]]);
+    // Encrypt with the platform key is not a call with the tenant's key, so only the Decrypt is logged.
+    const calls = await stack.prisma.kmsCall.findMany({ where: { accountId, cause: "REWRAP" } });
+    expect(calls.map((call) => [call.operation, call.keyArn, call.ok])).toEqual([["Decrypt", tenantKeyArn, true]]);
   });
 
   it("counts each data key once when two runs overlap", async () => {

@@ -1,20 +1,32 @@
-import type { PrismaClient, RewrapJob } from "@/lib/db/generated/client";
+import type { PrismaClient, RewrapJob, RewrapJobKind } from "@/lib/db/generated/client";
+
+export interface RewrapJobRequest {
+  accountId: string;
+  kind: RewrapJobKind;
+  sourceKeyArn: string;
+  targetKeyArn: string;
+  /** Email of the person who asked, or a name such as "schedule" for the platform. */
+  requestedBy: string;
+}
 
 /**
  * Queues a job that moves an account's data keys from `sourceKeyArn` to `targetKeyArn`.
- * Idempotent: while a job for the same account and keys is pending or running, that job
- * is returned instead of a new one. lib/jobs runs queued jobs (see rewrap/run.ts).
+ * Idempotent: while a job of the same kind for the same account and keys is pending or
+ * running, that job is returned instead of a new one. lib/jobs runs queued jobs (see
+ * rewrap/run.ts).
  */
-export async function queueRewrapJob(
-  prisma: PrismaClient,
-  input: { accountId: string; sourceKeyArn: string; targetKeyArn: string; requestedBy: string },
-): Promise<RewrapJob> {
+export async function queueRewrapJob(prisma: PrismaClient, request: RewrapJobRequest): Promise<RewrapJob> {
   return prisma.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`rewrap:${input.accountId}`}, 0))`;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`rewrap:${request.accountId}`}, 0))`;
     const existing = await tx.rewrapJob.findFirst({
-      where: { accountId: input.accountId, sourceKeyArn: input.sourceKeyArn, targetKeyArn: input.targetKeyArn, status: { in: ["PENDING", "RUNNING"] } },
+      where: { accountId: request.accountId, kind: request.kind, sourceKeyArn: request.sourceKeyArn, targetKeyArn: request.targetKeyArn, status: { in: ["PENDING", "RUNNING"] } },
     });
     if (existing) return existing;
-    return tx.rewrapJob.create({ data: { ...input, status: "PENDING" } });
+    return tx.rewrapJob.create({ data: { ...request, status: "PENDING" } });
   });
+}
+
+/** Jobs of the account that are still to run or running, oldest first. */
+export function activeRewrapJobs(prisma: PrismaClient, accountId: string): Promise<RewrapJob[]> {
+  return prisma.rewrapJob.findMany({ where: { accountId, status: { in: ["PENDING", "RUNNING"] } }, orderBy: { createdAt: "asc" } });
 }

@@ -2,6 +2,7 @@ import "server-only";
 
 import type { KeyState, Prisma, PrismaClient } from "@/lib/db/generated/client";
 import { loadEncryptionStatus, type EncryptionStatus } from "@/lib/byok/status";
+import type { RewrapJobView } from "@/lib/rewrap/summary";
 
 import type { SupportActor } from "./authorize";
 
@@ -97,19 +98,7 @@ export interface SupportAccountDetail {
     decidedAt: Date | null;
     createdAt: Date;
   }[];
-  rewrapJobs: {
-    id: string;
-    status: string;
-    sourceKeyArn: string;
-    targetKeyArn: string;
-    total: number;
-    moved: number;
-    failed: number;
-    lastError: string | null;
-    requestedBy: string | null;
-    createdAt: Date;
-    finishedAt: Date | null;
-  }[];
+  rewrapJobs: RewrapJobView[];
 }
 
 export const AUDIT_EVENTS_SHOWN = 50;
@@ -161,6 +150,7 @@ export async function loadSupportAccount(
     })),
     rewrapJobs: rewrapJobs.map((job) => ({
       id: job.id,
+      kind: job.kind,
       status: job.status,
       sourceKeyArn: job.sourceKeyArn,
       targetKeyArn: job.targetKeyArn,

@@ -182,7 +182,7 @@ async function executeDisableRequest(
 async function queueRewrap(prisma: PrismaClient, actor: SupportActor, accountId: string, sourceKeyArn: string, targetKeyArn: string): Promise<RewrapJob | null> {
   const action = "support.rewrap.queue";
   try {
-    const job = await queueRewrapJob(prisma, { accountId, sourceKeyArn, targetKeyArn, requestedBy: actor.email });
+    const job = await queueRewrapJob(prisma, { accountId, kind: "TO_PLATFORM", sourceKeyArn, targetKeyArn, requestedBy: actor.email });
     await recordAuditEvent(prisma, { accountId, actor: auditActor(actor), action, outcome: "SUCCESS", keyArn: sourceKeyArn, details: { jobId: job.id, targetKeyArn } });
     return job;
   } catch (error) {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { parseKeyArn } from "@/lib/arn";
 import { saveKeyConfiguration } from "@/lib/byok/configure";
-import { loadKeyUsage } from "@/lib/byok/status";
+import { loadUsageByKey } from "@/lib/rewrap/summary";
 import { CiphertextIntegrityError, readSealedHeader } from "@/lib/crypto";
 import { DataKeyUnavailableError } from "@/lib/data-keys/errors";
 import { EncryptedWriteError } from "@/lib/tenant-data/extension";
@@ -120,10 +120,10 @@ describe("encrypted tenant records", () => {
     expect(rows[1]!.dataKey.kmsKeyArn).toBe(tenantKeyArn);
     const page = await listMessages(stack.tenantData().client, tenant.accountId, session.id, { limit: 5 });
     expect(page?.items.map((item) => item.content)).toEqual(["before BYOK", "after BYOK"]);
-    expect(await loadKeyUsage(stack.prisma, tenant.accountId)).toEqual({
-      TENANT: { dataKeys: 1, records: 1 },
-      PLATFORM: { dataKeys: 1, records: 1 },
-    });
+    expect(await loadUsageByKey(stack.prisma, tenant.accountId)).toEqual([
+      { kmsKeyArn: stack.platformKeyArn, source: "PLATFORM", dataKeys: 1, records: 1 },
+      { kmsKeyArn: tenantKeyArn, source: "TENANT", dataKeys: 1, records: 1 },
+    ].sort((left, right) => left.kmsKeyArn.localeCompare(right.kmsKeyArn)));
   });
 
   it("stores nothing when KMS refuses the new data key", async () => {

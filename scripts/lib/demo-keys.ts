@@ -31,6 +31,8 @@ export interface DemoKeyInput {
 
 export interface DemoKeys {
   workingKeyArn: string;
+  /** A second key with the working policy, to try a key change. */
+  nextKeyArn: string;
   deniedDecryptKeyArn: string;
 }
 
@@ -50,7 +52,8 @@ export async function ensureDemoKeys(input: DemoKeyInput): Promise<DemoKeys> {
       accountUuid: input.accountUuid,
       serviceRegion: input.region,
       includeAccountCondition: true,
-      includeReEncrypt: false,
+      // The demo shows re-wraps and key changes, which need kms:ReEncrypt*.
+      includeReEncrypt: true,
       tenantAwsAccountId: DEMO_TENANT_AWS_ACCOUNT,
     };
     const workingPolicy = fullKeyPolicy(policyInput);
@@ -74,6 +77,7 @@ export async function ensureDemoKeys(input: DemoKeyInput): Promise<DemoKeys> {
 
     return {
       workingKeyArn: await ensure("alias/acme-byok", "Acme Robotics BYOK key (demo)", policies.working),
+      nextKeyArn: await ensure("alias/acme-byok-next", "Second Acme Robotics BYOK key (demo)", policies.working),
       deniedDecryptKeyArn: await ensure("alias/acme-byok-no-decrypt", "Demo key whose policy lacks kms:Decrypt", policies.noDecrypt),
     };
   } finally {

@@ -19,6 +19,7 @@ import {
   DEMO_TENANT_ACCESS_KEY,
   DEMO_TENANT_PRINCIPAL,
   ensureDemoKeys,
+  type DemoKeys,
   ensurePlatformKey,
   LOCAL_SECRET_KEY,
   PLATFORM_ACCESS_KEY,
@@ -105,7 +106,7 @@ export async function runStack(options: StackOptions): Promise<void> {
     const prisma = createPrismaClient(childEnv.DATABASE_URL, 2);
     const demo = await seedDemo(prisma).finally(() => prisma.$disconnect());
 
-    let demoKeys: { workingKeyArn: string; deniedDecryptKeyArn: string } | undefined;
+    let demoKeys: DemoKeys | undefined;
     if (process.env.AWS_ENDPOINT_URL_KMS) {
       childEnv.AWS_ENDPOINT_URL_KMS = process.env.AWS_ENDPOINT_URL_KMS;
     } else {
@@ -129,6 +130,7 @@ export async function runStack(options: StackOptions): Promise<void> {
         AWS_SECRET_ACCESS_KEY: LOCAL_SECRET_KEY,
         AWS_REGION: config.SERVICE_REGION,
         DEMO_KEY_ARN: demoKeys.workingKeyArn,
+        DEMO_NEXT_KEY_ARN: demoKeys.nextKeyArn,
         DEMO_DENIED_KEY_ARN: demoKeys.deniedDecryptKeyArn,
       });
       log(`Local KMS at ${embedded.kms.url}, state in ${path.join(options.dataDir, "kms.json")}`);
@@ -166,7 +168,7 @@ function log(message: string): void {
   console.log(`[byok] ${message}`);
 }
 
-function printBanner(url: string, users: readonly DemoUser[], keys?: { workingKeyArn: string; deniedDecryptKeyArn: string }): void {
+function printBanner(url: string, users: readonly DemoUser[], keys?: DemoKeys): void {
   const lines = [
     "",
     `  Dashboard:  ${url}`,
@@ -179,6 +181,7 @@ function printBanner(url: string, users: readonly DemoUser[], keys?: { workingKe
       "",
       "  Demo KMS keys in the local KMS:",
       `    works:           ${keys.workingKeyArn}`,
+      `    also works:      ${keys.nextKeyArn} (to try a key change)`,
       `    denies Decrypt:  ${keys.deniedDecryptKeyArn}`,
     );
   }

@@ -103,6 +103,7 @@ export async function startTestStack(): Promise<TestStack> {
           serviceName: SERVICE,
           serviceRegion: REGION,
           principalArn: PLATFORM_PRINCIPAL,
+          platformKeyArn,
           kmsTimeoutMs: timeoutMs,
           kmsMaxAttempts: overrides.maxAttempts ?? 3,
           healthCheckIntervalMs: 60_000,

@@ -1,20 +1,30 @@
 import type { Metadata } from "next";
 
-import { saveKeyConfigurationAction, testKeyConnectionAction } from "@/app/account/encryption/actions";
+import {
+  cancelRewrapAction,
+  requestRewrapAction,
+  saveKeyConfigurationAction,
+  setRewrapScheduleAction,
+  testKeyConnectionAction,
+} from "@/app/account/encryption/actions";
 import { ConnectKeyForm } from "@/components/encryption/connect-key-form";
 import { EntitlementNotice } from "@/components/encryption/entitlement-notice";
 import { KeyUsageCard } from "@/components/encryption/key-usage-card";
 import { KeyPolicyHelper } from "@/components/encryption/key-policy-helper";
 import { SetupFacts } from "@/components/encryption/setup-facts";
 import { StatusCard } from "@/components/encryption/status-card";
+import { KeyChangeBanner } from "@/components/rewrap/key-change-banner";
+import { RewrapCard } from "@/components/rewrap/rewrap-card";
 import { Card } from "@/components/ui/card";
 import { canManageKey } from "@/lib/auth/authorize";
 import { requirePageAccess } from "@/lib/auth/session";
 import { byokSettings } from "@/lib/byok/settings";
-import { loadEncryptionStatus, loadKeyUsage } from "@/lib/byok/status";
+import { loadRewrapSchedule } from "@/lib/byok/rewrap-requests";
+import { loadEncryptionStatus } from "@/lib/byok/status";
 import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { buildEncryptionContext } from "@/lib/kms/context";
+import { loadUsageByKey, recentRewrapJobs, type RewrapJobView } from "@/lib/rewrap/summary";
 
 export const metadata: Metadata = { title: "Encryption" };
 
@@ -24,10 +34,17 @@ export default async function EncryptionPage() {
   const canManage = canManageKey(access.role);
   const config = env();
   const status = access.account.byokAddOn ? await loadEncryptionStatus(db(), access.account.id, config.DEK_CACHE_TTL_SECONDS * 1000) : null;
-  const usage = await loadKeyUsage(db(), access.account.id);
+  const [usage, jobs, schedule] = await Promise.all([
+    loadUsageByKey(db(), access.account.id),
+    recentRewrapJobs(db(), access.account.id),
+    loadRewrapSchedule(db(), access.account.id),
+  ]);
+  const keyChange = latestKeyChange(jobs, status?.keyArn);
+  const serverNow = new Date();
   const encryptionContext = buildEncryptionContext(settings.serviceName, access.account.id);
   const demoKeys = [
     config.DEMO_KEY_ARN ? { label: "Key that works", arn: config.DEMO_KEY_ARN } : null,
+    config.DEMO_NEXT_KEY_ARN ? { label: "Second key that works, to try a key change", arn: config.DEMO_NEXT_KEY_ARN } : null,
     config.DEMO_DENIED_KEY_ARN ? { label: "Key whose policy denies Decrypt", arn: config.DEMO_DENIED_KEY_ARN } : null,
   ].filter((key) => key !== null);
 
@@ -45,8 +62,19 @@ export default async function EncryptionPage() {
         <EntitlementNotice accountName={access.account.name} />
       ) : (
         <>
-          <StatusCard status={status} serverNow={new Date()} testAction={canManage && status ? testKeyConnectionAction : undefined} />
-          <KeyUsageCard usage={usage} />
+          <StatusCard status={status} serverNow={serverNow} testAction={canManage && status ? testKeyConnectionAction : undefined} />
+          {keyChange ? <KeyChangeBanner job={keyChange} /> : null}
+          <KeyUsageCard rows={usage} currentKeyArn={status && status.state !== "DISABLED" ? status.keyArn : undefined} changingToArn={keyChange?.targetKeyArn} />
+          {status && schedule ? (
+            <RewrapCard
+              keyArn={status.keyArn}
+              jobs={jobs}
+              intervalDays={schedule.intervalDays}
+              nextRewrapAt={schedule.nextRewrapAt}
+              serverNow={serverNow}
+              actions={canManage ? { requestRewrap: requestRewrapAction, setSchedule: setRewrapScheduleAction, cancel: cancelRewrapAction } : undefined}
+            />
+          ) : null}
 
           {canManage ? (
             <>
@@ -57,7 +85,8 @@ export default async function EncryptionPage() {
               >
                 <ConnectKeyForm
                   serviceRegion={settings.serviceRegion}
-                  currentKeyArn={status?.keyArn}
+                  currentKeyArn={status && status.state !== "DISABLED" ? status.keyArn : undefined}
+                  olderDataKeys={schedule ? undefined : (usage.find((row) => row.source === "PLATFORM")?.dataKeys ?? 0)}
                   action={saveKeyConfigurationAction}
                   demoKeys={demoKeys}
                 />
@@ -91,4 +120,14 @@ export default async function EncryptionPage() {
       )}
     </div>
   );
+}
+
+// The key change to show above the usage: one still running, or the newest one when it
+// stopped and the account still uses the key it started from.
+function latestKeyChange(jobs: RewrapJobView[], currentKeyArn: string | undefined): RewrapJobView | undefined {
+  const newest = jobs.find((job) => job.kind === "KEY_CHANGE");
+  if (!newest) return undefined;
+  if (newest.status === "PENDING" || newest.status === "RUNNING") return newest;
+  if (newest.status === "FAILED" && newest.sourceKeyArn === currentKeyArn) return newest;
+  return undefined;
 }

@@ -16,7 +16,7 @@ import { AuditEvents } from "@/components/support/audit-events";
 import { DisableByokForm } from "@/components/support/disable-byok-form";
 import { DisableRequests } from "@/components/support/disable-requests";
 import { RequestDecision } from "@/components/support/request-decision";
-import { RewrapJobs } from "@/components/support/rewrap-jobs";
+import { RewrapJobList } from "@/components/rewrap/job-list";
 import { Card } from "@/components/ui/card";
 import { CopyButton } from "@/components/ui/copy-button";
 import { env } from "@/lib/config/env";
@@ -97,7 +97,7 @@ export default async function SupportAccountPage({ params }: { params: Promise<{
       </Card>
 
       <Card id="rewrap-jobs" title="Re-wrap jobs" description="Progress of moving this account's data keys from one KMS key to another.">
-        <RewrapJobs jobs={detail.rewrapJobs} serverNow={serverNow} />
+        <RewrapJobList jobs={detail.rewrapJobs} serverNow={serverNow} />
         {unmoved.map((summary) => (
           <p key={summary.jobId} data-testid="rewrap-unmoved" className="mt-3 rounded-lg border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900">
             {summary.dataKeys} data keys ({summary.records} records) could not be moved off {summary.keyArn}, because that key refused to unwrap them. These
@@ -107,7 +107,20 @@ export default async function SupportAccountPage({ params }: { params: Promise<{
         ))}
       </Card>
 
-      <Card id="audit" title="Audit log" description={`The latest ${AUDIT_EVENTS_SHOWN} events of this account, newest first.`}>
+      <Card
+        id="audit"
+        title="Audit log"
+        description={`The latest ${AUDIT_EVENTS_SHOWN} events of this account, newest first.`}
+        actions={
+          <Link
+            href={`/support/accounts/${account.id}/audit`}
+            prefetch={false}
+            className="rounded-md px-3 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50"
+          >
+            Open full audit log
+          </Link>
+        }
+      >
         <AuditEvents events={detail.auditEvents} serverNow={serverNow} />
       </Card>
     </div>
