@@ -27,11 +27,14 @@ const TABS = [
   },
 ] as const;
 
+const STATEMENTS_HINT = "Add both statements of this list to the Statement list of your key's existing policy.";
+
 /** Ready-to-copy key policy, AWS CLI commands and Terraform for exactly this tenant. */
 export function KeyPolicyHelper(props: KeyPolicyHelperProps) {
   const [tab, setTab] = useState<(typeof TABS)[number]["id"]>("statement");
   const [includeAccountCondition, setIncludeAccountCondition] = useState(true);
   const [includeReEncrypt, setIncludeReEncrypt] = useState(false);
+  const [includeRotationStatus, setIncludeRotationStatus] = useState(false);
   const baseId = useId();
 
   const input: KeyPolicyInput = {
@@ -41,11 +44,13 @@ export function KeyPolicyHelper(props: KeyPolicyHelperProps) {
     serviceRegion: props.serviceRegion,
     includeAccountCondition,
     includeReEncrypt,
+    includeRotationStatus,
     tenantAwsAccountId: props.tenantAwsAccountId,
     keyArn: props.keyArn,
   };
   const current = TABS.find((item) => item.id === tab) ?? TABS[0];
   const text = current.build(input);
+  const hint = current.id === "statement" && includeRotationStatus ? STATEMENTS_HINT : current.hint;
 
   return (
     <div className="space-y-3">
@@ -63,6 +68,13 @@ export function KeyPolicyHelper(props: KeyPolicyHelperProps) {
           <span>
             Also allow <code className="font-mono text-xs">kms:ReEncrypt*</code>, so the platform can re-wrap data keys after a rotation or a key change
             without unwrapping them.
+          </span>
+        </label>
+        <label className="flex items-start gap-2">
+          <input type="checkbox" className="mt-0.5" checked={includeRotationStatus} onChange={(event) => setIncludeRotationStatus(event.target.checked)} />
+          <span>
+            Also allow <code className="font-mono text-xs">kms:GetKeyRotationStatus</code>, so the status above can show whether AWS KMS rotates the key.
+            This adds a second statement without the encryption-context condition, because this call carries no encryption context.
           </span>
         </label>
       </fieldset>
@@ -86,7 +98,7 @@ export function KeyPolicyHelper(props: KeyPolicyHelperProps) {
 
       <div id={`${baseId}-panel`} role="tabpanel" aria-labelledby={`${baseId}-${current.id}-tab`}>
         <div className="flex items-center justify-between gap-3">
-          <p className="text-xs text-slate-600">{current.hint}</p>
+          <p className="text-xs text-slate-600">{hint}</p>
           <CopyButton text={text} />
         </div>
         <pre data-testid="policy-snippet" className="mt-2 max-h-96 overflow-auto rounded-lg bg-slate-900 p-4 font-mono text-xs leading-relaxed text-slate-100">

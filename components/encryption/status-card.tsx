@@ -1,5 +1,8 @@
 import type { ReactNode } from "react";
 
+import { CAUSE_LABELS, TRIGGER_LABELS } from "@/components/encryption/check-labels";
+import { HealthTimeline } from "@/components/encryption/health-timeline";
+import { RotationStatusText } from "@/components/encryption/rotation-status";
 import { StateBadge } from "@/components/encryption/state-badge";
 import { TestConnectionButton } from "@/components/encryption/test-connection-button";
 import { Card } from "@/components/ui/card";
@@ -15,8 +18,6 @@ const STATE_MEANING = {
   UNAVAILABLE: "Your key refused the platform at the last check. New writes fail until access returns.",
   DISABLED: "BYOK is off. New data is encrypted under the platform's key.",
 } as const;
-
-const TRIGGER_LABELS: Record<string, string> = { SAVE: "Save", TEST_CONNECTION: "Test connection", HEALTH_CHECK: "Health check" };
 
 interface StatusCardProps {
   status: EncryptionStatus | null;
@@ -59,11 +60,28 @@ export function StatusCard({ status, serverNow, testAction }: StatusCardProps) {
             <RelativeTime iso={status.lastValidatedAt.toISOString()} serverNow={now} />
           </span>
         </Fact>
+        <Fact label="Last successful use">
+          <span data-testid="last-key-use">
+            {status.lastUse ? (
+              <>
+                <RelativeTime iso={status.lastUse.at.toISOString()} serverNow={now} />
+                <span className="block text-slate-500">
+                  {status.lastUse.operation}, {CAUSE_LABELS[status.lastUse.cause]}
+                </span>
+              </>
+            ) : (
+              "Never"
+            )}
+          </span>
+        </Fact>
         <Fact label="Enabled by">
           {status.enabledBy ? `${status.enabledBy.name} (${status.enabledBy.email})` : "A user who no longer exists"}
           <span className="block text-slate-500">
             <RelativeTime iso={status.enabledAt.toISOString()} serverNow={now} />
           </span>
+        </Fact>
+        <Fact label="Automatic rotation" wide>
+          <RotationStatusText rotation={status.rotation} serverNow={now} />
         </Fact>
         {status.disabled ? (
           <Fact label="Disabled" wide>
@@ -98,6 +116,12 @@ export function StatusCard({ status, serverNow, testAction }: StatusCardProps) {
       {testAction ? (
         <div className="mt-5 border-t border-slate-100 pt-5">
           <TestConnectionButton action={testAction} />
+        </div>
+      ) : null}
+
+      {status.checkHistory.checks.length > 0 ? (
+        <div className="mt-5 border-t border-slate-100 pt-5">
+          <HealthTimeline history={status.checkHistory} serverNow={now} />
         </div>
       ) : null}
 

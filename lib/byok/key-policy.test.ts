@@ -9,6 +9,7 @@ import {
   ACCOUNT_ID_PLACEHOLDER,
   DEFAULT_PRINCIPAL_ARN,
   KeyPolicyInputError,
+  ROTATION_STATUS_STATEMENT_SID,
   awsCliCommands,
   fullKeyPolicy,
   keyPolicyStatement,
@@ -51,6 +52,14 @@ function expectedStatement(toggles: { includeAccountCondition: boolean; includeR
     Condition: { StringEquals: stringEquals },
   };
 }
+
+const ROTATION_STATUS_STATEMENT = {
+  Sid: "AllowZepReadKeyRotationStatus",
+  Effect: "Allow",
+  Principal: { AWS: DEFAULT_PRINCIPAL_ARN },
+  Action: ["kms:GetKeyRotationStatus"],
+  Resource: "*",
+};
 
 function ownerStatement(accountId: string) {
   return {
@@ -202,6 +211,15 @@ describe("awsCliCommands in bash", () => {
     expect(appliedPolicy).toEqual(JSON.parse(fullKeyPolicy({ ...BASE, tenantAwsAccountId: "011122223333" })));
   });
 
+  it("applies the rotation status statement", () => {
+    const input = { ...BASE, includeRotationStatus: true, keyArn: KEY_ARN };
+    const { run, appliedPolicy } = runWithStub(awsCliCommands(input));
+
+    expect(run.status, run.stderr).toBe(0);
+    expect(appliedPolicy).toEqual(JSON.parse(fullKeyPolicy(input)));
+    expect(JSON.stringify(appliedPolicy)).toContain("kms:GetKeyRotationStatus");
+  });
+
   it("applies the policy to a known key", () => {
     const input = { ...BASE, includeReEncrypt: true, keyArn: KEY_ARN };
     const { run, calls, appliedPolicy } = runWithStub(awsCliCommands(input));
@@ -264,6 +282,63 @@ describe("terraformSnippet", () => {
     expect(count("{")).toBe(count("}"));
     expect(count("[")).toBe(count("]"));
     expect(count("(")).toBe(count(")"));
+  });
+});
+
+describe("rotation status statement", () => {
+  const WITH_ROTATION: KeyPolicyInput = { ...BASE, includeRotationStatus: true };
+
+  it.each(TOGGLES)("follows the platform statement for %o", (toggles) => {
+    const statements: unknown = JSON.parse(keyPolicyStatement({ ...WITH_ROTATION, ...toggles }));
+
+    expect(statements).toEqual([expectedStatement(toggles), ROTATION_STATUS_STATEMENT]);
+  });
+
+  it("has no encryption-context condition", () => {
+    const [, rotation] = JSON.parse(keyPolicyStatement(WITH_ROTATION)) as Record<string, unknown>[];
+
+    expect(rotation?.Sid).toBe(ROTATION_STATUS_STATEMENT_SID);
+    expect(rotation).not.toHaveProperty("Condition");
+    expect(JSON.stringify(rotation)).not.toContain("EncryptionContext");
+  });
+
+  it("stays out of the context-bound statement", () => {
+    const [platform] = JSON.parse(keyPolicyStatement(WITH_ROTATION)) as { Action: string[] }[];
+
+    expect(platform?.Action).not.toContain("kms:GetKeyRotationStatus");
+  });
+
+  it("is part of the full key policy", () => {
+    const policy: unknown = JSON.parse(fullKeyPolicy({ ...WITH_ROTATION, tenantAwsAccountId: "111122223333" }));
+
+    expect(policy).toEqual({
+      Version: "2012-10-17",
+      Statement: [ownerStatement("111122223333"), expectedStatement(BASE), ROTATION_STATUS_STATEMENT],
+    });
+  });
+
+  it.each([
+    ["absent", BASE],
+    ["false", { ...BASE, includeRotationStatus: false }],
+  ])("is left out when the option is %s", (_name, input) => {
+    for (const generate of [keyPolicyStatement, fullKeyPolicy, awsCliCommands, terraformSnippet]) {
+      expect(generate(input)).not.toContain("GetKeyRotationStatus");
+    }
+    expect(JSON.parse(keyPolicyStatement(input))).toEqual(expectedStatement(BASE));
+  });
+
+  it("is in the Terraform policy", () => {
+    const snippet = terraformSnippet(WITH_ROTATION);
+
+    expect(snippet).toContain(`Sid       = "${ROTATION_STATUS_STATEMENT_SID}"`);
+    expect(snippet).toContain('Action    = ["kms:GetKeyRotationStatus"]');
+    expect(snippet).toContain("# It also lets the role read the key's rotation status");
+  });
+
+  it("is named in the CLI advice for a known key", () => {
+    const script = awsCliCommands({ ...WITH_ROTATION, keyArn: KEY_ARN });
+
+    expect(script).toContain(`# add the AllowZepBYOKAccess and ${ROTATION_STATUS_STATEMENT_SID} statements to it instead.`);
   });
 });
 

@@ -8,6 +8,11 @@
  * condition keys are derived from `buildEncryptionContext`, so they cannot drift from
  * the context that the KMS calls send.
  *
+ * When asked, a second statement grants kms:GetKeyRotationStatus, so the dashboard can show
+ * whether KMS rotates the key. That call carries no encryption context, and a condition on
+ * `kms:EncryptionContext:*` never matches a request without one, so the action cannot go
+ * into the first statement: it gets a statement of its own without a condition.
+ *
  * Every input is validated, and the functions throw `KeyPolicyInputError` otherwise,
  * because each value ends up inside JSON, a shell heredoc and an HCL string. Validated
  * values contain no quotes, backslashes, `$`, `{` or whitespace.
@@ -28,6 +33,8 @@ export interface KeyPolicyInput {
   includeAccountCondition: boolean;
   /** Whether the statement also allows `kms:ReEncryptFrom` and `kms:ReEncryptTo`. */
   includeReEncrypt: boolean;
+  /** Whether to add a statement that allows `kms:GetKeyRotationStatus`. Absent means false. */
+  includeRotationStatus?: boolean;
   /** The tenant's 12-digit AWS account ID, when known; empty means unknown. */
   tenantAwsAccountId?: string;
   /** ARN of the tenant's existing key; the CLI and Terraform then change its policy instead of creating a key. */
@@ -36,6 +43,7 @@ export interface KeyPolicyInput {
 
 export const DEFAULT_PRINCIPAL_ARN = "arn:aws:iam::467218391112:role/zep-byok";
 export const BYOK_STATEMENT_SID = "AllowZepBYOKAccess";
+export const ROTATION_STATUS_STATEMENT_SID = "AllowZepReadKeyRotationStatus";
 export const KEY_OWNER_STATEMENT_SID = "EnableIAMUserPermissions";
 export const ACCOUNT_ID_PLACEHOLDER = "<YOUR_AWS_ACCOUNT_ID>";
 
@@ -52,6 +60,7 @@ interface CheckedInput {
   partition: string;
   includeAccountCondition: boolean;
   includeReEncrypt: boolean;
+  includeRotationStatus: boolean;
   ownerAccountId: string | undefined;
   existingKey: { arn: string; region: string } | undefined;
   /** Region of the commands: the existing key's region, otherwise the service region. */
@@ -101,6 +110,7 @@ function checkInput(input: KeyPolicyInput): CheckedInput {
     partition: partition.id,
     includeAccountCondition: input.includeAccountCondition,
     includeReEncrypt: input.includeReEncrypt,
+    includeRotationStatus: input.includeRotationStatus ?? false,
     ownerAccountId: existingKey?.accountId ?? tenantAccountId,
     existingKey,
     region: existingKey?.region ?? input.serviceRegion,
@@ -149,6 +159,21 @@ function platformStatement(checked: CheckedInput): { [key: string]: PolicyValue 
   };
 }
 
+/** Has no condition, because GetKeyRotationStatus requests carry no encryption context to match. */
+function rotationStatusStatement(checked: CheckedInput): { [key: string]: PolicyValue } {
+  return {
+    Sid: ROTATION_STATUS_STATEMENT_SID,
+    Effect: "Allow",
+    Principal: { AWS: checked.principalArn },
+    Action: ["kms:GetKeyRotationStatus"],
+    Resource: "*",
+  };
+}
+
+function platformStatements(checked: CheckedInput): { [key: string]: PolicyValue }[] {
+  return checked.includeRotationStatus ? [platformStatement(checked), rotationStatusStatement(checked)] : [platformStatement(checked)];
+}
+
 function policyDocument(checked: CheckedInput, ownerRoot: string | HclExpression): { [key: string]: PolicyValue } {
   return {
     Version: "2012-10-17",
@@ -160,7 +185,7 @@ function policyDocument(checked: CheckedInput, ownerRoot: string | HclExpression
         Action: "kms:*",
         Resource: "*",
       },
-      platformStatement(checked),
+      ...platformStatements(checked),
     ],
   };
 }
@@ -169,15 +194,19 @@ function ownerRootArn(checked: CheckedInput): string {
   return `arn:${checked.partition}:iam::${checked.ownerAccountId ?? ACCOUNT_ID_PLACEHOLDER}:root`;
 }
 
-/** Returns the platform's key-policy statement as indented JSON, for adding to an existing key policy. */
+/**
+ * Returns the platform's key-policy statement as indented JSON, for adding to an existing
+ * key policy. With `includeRotationStatus` it returns a JSON list of both statements.
+ */
 export function keyPolicyStatement(input: KeyPolicyInput): string {
-  return JSON.stringify(platformStatement(checkInput(input)), null, 2);
+  const statements = platformStatements(checkInput(input));
+  return JSON.stringify(statements.length === 1 ? statements[0] : statements, null, 2);
 }
 
 /**
  * Returns a complete key policy as indented JSON: the key owner's account root may do
  * everything (as in the default key policy), and the platform principal gets the
- * statement of `keyPolicyStatement`. The owner is the key's account, else
+ * statements of `keyPolicyStatement`. The owner is the key's account, else
  * `tenantAwsAccountId`, else the placeholder `<YOUR_AWS_ACCOUNT_ID>`.
  */
 export function fullKeyPolicy(input: KeyPolicyInput): string {
@@ -221,7 +250,9 @@ export function awsCliCommands(input: KeyPolicyInput): string {
       `# Lets the ${service} platform role use the existing key ${checked.existingKey.arn}.`,
       `# Run with credentials of AWS account ${checked.ownerAccountId ?? ""}, which owns the key.`,
       "# put-key-policy replaces the whole key policy. If the key's policy has statements you need,",
-      `# add the ${BYOK_STATEMENT_SID} statement to it instead.`,
+      checked.includeRotationStatus
+        ? `# add the ${BYOK_STATEMENT_SID} and ${ROTATION_STATUS_STATEMENT_SID} statements to it instead.`
+        : `# add the ${BYOK_STATEMENT_SID} statement to it instead.`,
       `KEY_ARN='${checked.existingKey.arn}'`,
     );
   }
@@ -267,6 +298,7 @@ export function terraformSnippet(input: KeyPolicyInput): string {
   const blocks: string[] = [
     [
       `# KMS key policy that lets the ${service} platform role use the key, under the ${service} encryption context.`,
+      ...(checked.includeRotationStatus ? ["# It also lets the role read the key's rotation status, a call that has no encryption context."] : []),
       "provider \"aws\" {",
       "  alias  = \"byok\"",
       `  region = "${checked.region}"`,

@@ -1,5 +1,6 @@
 import { recordAuditEvent, type AuditActor } from "@/lib/audit/record";
 import { checkKeyForAccount, type ByokDeps } from "@/lib/byok/key-check";
+import { isRotationStatusDue, refreshRotationStatus } from "@/lib/byok/rotation";
 import type { KeyCheckTrigger, NotificationKind } from "@/lib/db/generated/client";
 import { applyCheck, type CheckOutcome, type HealthSettings, type Transition } from "@/lib/health/transitions";
 import { describeKeyFailure, type KeyFailure } from "@/lib/kms/failures";
@@ -32,14 +33,38 @@ export interface HealthDeps extends ByokDeps {
 
 const SYSTEM: AuditActor = { type: "SYSTEM" };
 
-/** Runs the round trip for one account and applies its outcome; returns null when BYOK is off or not configured. */
+/**
+ * Runs the round trip for one account and applies its outcome. Returns null when BYOK is
+ * off or not configured. After a passing round trip it also reads the key's rotation
+ * status, when the last read is older than ROTATION_STATUS_REFRESH_MS or was of another key.
+ */
 export async function runHealthCheck(deps: HealthDeps, accountId: string): Promise<Transition | null> {
-  const config = await deps.prisma.encryptionConfig.findUnique({ where: { accountId }, select: { keyArn: true, state: true } });
+  const config = await deps.prisma.encryptionConfig.findUnique({
+    where: { accountId },
+    select: { keyArn: true, state: true, enabledAt: true, rotationCheckedAt: true },
+  });
   if (!config || config.state === "DISABLED") return null;
 
   const check = await checkKeyForAccount(deps, accountId, config.keyArn, "HEALTH_CHECK");
   const outcome: CheckOutcome = check.ok ? { ok: true } : { ok: false, failure: check.failure, message: check.description.message };
-  return applyKeyOutcome(deps, { accountId, keyArn: config.keyArn, outcome, trigger: "HEALTH_CHECK", latencyMs: check.latencyMs, actor: SYSTEM, action: "byok.key.health_check" });
+  const transition = await applyKeyOutcome(deps, { accountId, keyArn: config.keyArn, outcome, trigger: "HEALTH_CHECK", latencyMs: check.latencyMs, actor: SYSTEM, action: "byok.key.health_check" });
+
+  if (check.ok && transition && isRotationStatusDue(config, new Date())) {
+    await refreshRotationStatusOrLog(deps, accountId, config.keyArn);
+  }
+  return transition;
+}
+
+/**
+ * The check's outcome is already applied, so an error here must not fail the job: the
+ * job queue would retry it and repeat the round trip for a value that is only displayed.
+ */
+async function refreshRotationStatusOrLog(deps: HealthDeps, accountId: string, keyArn: string): Promise<void> {
+  try {
+    await refreshRotationStatus(deps, accountId, keyArn);
+  } catch (error) {
+    log.error("key.rotation_status.store_failed", { accountId, keyArn, error });
+  }
 }
 
 /** Marks the key unavailable at once when live traffic (a data key creation or unwrap) saw the key refuse. */

@@ -5,7 +5,7 @@
  * name internal principals and endpoints; callers log it instead.
  */
 
-export type KmsOperation = "GenerateDataKey" | "Decrypt" | "Encrypt" | "ReEncrypt";
+export type KmsOperation = "GenerateDataKey" | "Decrypt" | "Encrypt" | "ReEncrypt" | "GetKeyRotationStatus";
 
 export const KEY_FAILURE_CODES = [
   "KEY_ACCESS_DENIED",
