@@ -352,7 +352,10 @@ describe("testKeyConnection", () => {
     const after = await stack.prisma.encryptionConfig.findUniqueOrThrow({ where: { accountId: tenant.accountId } });
     expect(after.lastValidatedAt.getTime()).toBeGreaterThanOrEqual(before.lastValidatedAt.getTime());
     expect(await stack.prisma.keyCheck.count({ where: { accountId: tenant.accountId, trigger: "TEST_CONNECTION", ok: true } })).toBe(1);
-    expect(await stack.prisma.kmsCall.count({ where: { accountId: tenant.accountId, cause: "TEST_CONNECTION" } })).toBe(2);
+    // GenerateDataKey and Decrypt, then the rotation status read that shows a newly granted permission at once.
+    const calls = await stack.prisma.kmsCall.findMany({ where: { accountId: tenant.accountId, cause: "TEST_CONNECTION" }, orderBy: { id: "asc" } });
+    expect(calls.map((call) => call.operation)).toEqual(["GenerateDataKey", "Decrypt", "GetKeyRotationStatus"]);
+    expect(after.rotationCheckedAt).not.toBeNull();
   });
 
   it("keeps the saved key and records the failure", async () => {

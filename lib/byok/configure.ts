@@ -3,6 +3,7 @@ import "server-only";
 import { recordAuditEvent } from "@/lib/audit/record";
 import type { AccountAccess } from "@/lib/auth/authorize";
 import { startKeyChange } from "@/lib/byok/key-change";
+import { refreshRotationStatus } from "@/lib/byok/rotation";
 import { checkKeyForAccount, type ByokDeps } from "@/lib/byok/key-check";
 import type { FormResult } from "@/lib/byok/schema";
 import type { KeyArn } from "@/lib/arn";
@@ -171,7 +172,11 @@ export async function testKeyConnection(deps: HealthDeps, access: AccountAccess)
   const outcome: CheckOutcome = check.ok ? { ok: true } : { ok: false, failure: check.failure, message: check.description.message };
   await applyKeyOutcome(deps, { accountId, keyArn: config.keyArn, outcome, trigger: "TEST_CONNECTION", latencyMs: check.latencyMs, actor, action: TEST_ACTION });
 
-  if (check.ok) return { status: "success", message: `Connection to ${config.keyArn} works (${check.latencyMs} ms).` };
+  if (check.ok) {
+    // An admin who just granted kms:GetKeyRotationStatus sees the result at once.
+    await refreshRotationStatus(deps, accountId, config.keyArn, "TEST_CONNECTION");
+    return { status: "success", message: `Connection to ${config.keyArn} works (${check.latencyMs} ms).` };
+  }
   return { status: "error", formError: { code: check.failure.code, ...check.description, keyArn: config.keyArn } };
 }
 

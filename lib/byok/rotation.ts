@@ -4,6 +4,7 @@ import { GetKeyRotationStatusCommand } from "@aws-sdk/client-kms";
 
 import type { ByokDeps } from "@/lib/byok/key-check";
 import type { ByokSettings } from "@/lib/byok/settings";
+import type { KmsCallCause } from "@/lib/db/generated/client";
 import { classifyKmsError } from "@/lib/kms/failures";
 import { log } from "@/lib/log";
 
@@ -52,11 +53,16 @@ export function isRotationStatusDue(config: RotationCheckTimes, now: Date): bool
 
 /**
  * Reads the rotation status of `keyArn` from KMS, appends the call to the KMS call log
- * (cause HEALTH_CHECK) and stores the result on the account's encryption config, unless
+ * (with `cause`, HEALTH_CHECK by default) and stores the result on the account's encryption config, unless
  * the account has switched to another key meanwhile. A KMS error is stored as its AWS error
  * name with the rotation fields cleared, and returned, not thrown. Database errors are thrown.
  */
-export async function refreshRotationStatus(deps: RotationDeps, accountId: string, keyArn: string): Promise<RotationRead> {
+export async function refreshRotationStatus(
+  deps: RotationDeps,
+  accountId: string,
+  keyArn: string,
+  cause: Extract<KmsCallCause, "HEALTH_CHECK" | "TEST_CONNECTION"> = "HEALTH_CHECK",
+): Promise<RotationRead> {
   const started = performance.now();
   let read: RotationRead;
   let requestId: string | undefined;
@@ -96,7 +102,7 @@ export async function refreshRotationStatus(deps: RotationDeps, accountId: strin
         requestId: requestId ?? null,
         ok: read.ok,
         errorCode: read.ok ? null : read.awsErrorName,
-        cause: "HEALTH_CHECK",
+        cause,
         latencyMs,
         instance: deps.settings.instance,
       },
