@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { AccessDeniedError } from "@/lib/errors";
@@ -55,6 +57,26 @@ describe("requestByokDisable", () => {
     expect(outcome.request.decidedById).toBe(requester.id);
     expect(outcome.executed?.rewrapJob?.targetKeyArn).toBe(stack.platformKeyArn);
     expect((await stack.prisma.encryptionConfig.findUniqueOrThrow({ where: { accountId: tenant.accountId } })).state).toBe("DISABLED");
+  });
+
+  it("also queues data keys under an earlier tenant key", async () => {
+    const requester = await createSupportActor(stack.prisma);
+    const tenant = await activeTenant();
+    const earlierKeyArn = `arn:aws:kms:us-west-2:111122223333:key/${randomUUID()}`;
+    // Data keys that the current key and an earlier key wrap, as a cancelled key change leaves them.
+    for (const [serial, kmsKeyArn] of [[1, earlierKeyArn], [2, tenant.keyArn]] as const) {
+      await stack.prisma.dataKey.create({
+        data: { accountId: tenant.accountId, serial, source: "TENANT", kmsKeyArn, wrappedKey: Uint8Array.from([serial]), encryptionContext: {} },
+      });
+    }
+
+    await requestByokDisable(stack.prisma, requester, { accountId: tenant.accountId, reason: REASON }, { ...withApproval, requiresApproval: false });
+
+    const jobs = await stack.prisma.rewrapJob.findMany({ where: { accountId: tenant.accountId }, orderBy: { createdAt: "asc" } });
+    expect(jobs.map((job) => [job.kind, job.sourceKeyArn, job.targetKeyArn])).toEqual([
+      ["TO_PLATFORM", tenant.keyArn, stack.platformKeyArn],
+      ["TO_PLATFORM", earlierKeyArn, stack.platformKeyArn],
+    ]);
   });
 
   it("rejects a second pending request", async () => {

@@ -176,6 +176,14 @@ async function executeDisableRequest(
   });
 
   const rewrapJob = await queueRewrap(prisma, actor, request.accountId, keyArn, settings.platformKeyArn);
+  // Data keys can also sit under an earlier tenant key: one left by a key change that was
+  // cancelled, or by a switch away from an unavailable key. Each gets its own job.
+  const earlierKeys = await prisma.dataKey.findMany({
+    where: { accountId: request.accountId, source: "TENANT", kmsKeyArn: { not: keyArn } },
+    distinct: ["kmsKeyArn"],
+    select: { kmsKeyArn: true },
+  });
+  for (const { kmsKeyArn } of earlierKeys) await queueRewrap(prisma, actor, request.accountId, kmsKeyArn, settings.platformKeyArn);
   return { request: executed, executed: { rewrapJob } };
 }
 
