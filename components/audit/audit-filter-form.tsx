@@ -1,5 +1,7 @@
 import { ACTOR_TYPES, AUDIT_OUTCOMES, KMS_CAUSES, KMS_OPERATIONS, type AuditFilters } from "@/lib/audit/query";
 
+import { KMS_CAUSE_TEXT } from "./kms-causes";
+
 const FIELD = "mt-1 block w-full rounded-md border-0 px-2 py-1.5 text-sm text-slate-900 ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-indigo-600";
 const LABEL = "block text-xs font-medium text-slate-700";
 
@@ -21,14 +23,18 @@ function Select({ name, label, value, options }: { name: string; label: string; 
 
 const plain = (values: readonly string[]) => values.map((value) => ({ value, label: value }));
 
-/** Filter form of the audit page. It submits by GET, so each filtered view has a URL that can be shared and exported. */
-export function AuditFilterForm({ filters, accountParam }: { filters: AuditFilters; accountParam?: string }) {
+const CAUSE_OPTIONS = KMS_CAUSES.map((cause) => ({ value: cause, label: KMS_CAUSE_TEXT[cause].label }));
+
+/**
+ * Filter form of an Audit page at `basePath`. It submits by GET, so each filtered view has
+ * a URL that can be shared and exported.
+ */
+export function AuditFilterForm({ basePath, filters }: { basePath: string; filters: AuditFilters }) {
   const isKms = filters.kind === "kms";
 
   return (
-    <form method="get" action="/account/audit" aria-label="Filters" className="grid grid-cols-2 items-end gap-3 sm:grid-cols-4 lg:grid-cols-7">
+    <form method="get" action={basePath} aria-label="Filters" className="grid grid-cols-2 items-end gap-3 sm:grid-cols-4 lg:grid-cols-7">
       <input type="hidden" name="kind" value={filters.kind} />
-      {accountParam ? <input type="hidden" name="account" value={accountParam} /> : null}
       <label className={LABEL}>
         From (UTC)
         <input type="date" name="from" defaultValue={filters.from} className={FIELD} />
@@ -40,7 +46,7 @@ export function AuditFilterForm({ filters, accountParam }: { filters: AuditFilte
       {isKms ? (
         <>
           <Select name="operation" label="Operation" value={filters.operation} options={plain(KMS_OPERATIONS)} />
-          <Select name="cause" label="Cause" value={filters.cause} options={plain(KMS_CAUSES)} />
+          <Select name="cause" label="Cause" value={filters.cause} options={CAUSE_OPTIONS} />
           <Select
             name="outcome"
             label="Outcome"

@@ -2,6 +2,8 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { formatAbsolute } from "@/components/ui/format-time";
 import type { KmsCall } from "@/lib/db/generated/client";
 
+import { KMS_CAUSE_TEXT } from "./kms-causes";
+
 /** Table of the KMS calls made with the account's key, newest first. Each request ID is also the requestID of the call's CloudTrail event. */
 export function KmsCallsTable({ calls }: { calls: KmsCall[] }) {
   if (calls.length === 0) return <p className="text-sm text-slate-600">No KMS calls match these filters.</p>;
@@ -24,14 +26,17 @@ export function KmsCallsTable({ calls }: { calls: KmsCall[] }) {
         <tbody className="divide-y divide-slate-100">
           {calls.map((call) => (
             <tr key={call.id.toString()} className="align-top">
-              <td className="whitespace-nowrap py-1.5 pr-3 text-xs">{formatAbsolute(call.createdAt)}</td>
+              <td className="py-1.5 pr-3 text-xs">{formatAbsolute(call.createdAt)}</td>
               <td className="py-1.5 pr-3 font-mono text-xs">{call.operation}</td>
-              <td className="py-1.5 pr-3 font-mono text-xs">{call.cause}</td>
+              <td className="py-1.5 pr-3 text-xs">
+                {KMS_CAUSE_TEXT[call.cause].label}
+                <code className="block font-mono text-slate-500">{call.cause}</code>
+              </td>
               <td className={`py-1.5 pr-3 text-xs ${call.ok ? "text-emerald-700" : "text-red-700"}`}>{call.ok ? "OK" : `Failed: ${call.errorCode ?? "unknown"}`}</td>
               <td className="py-1.5 pr-3 text-xs">
                 {call.requestId ? (
-                  <div className="flex items-center gap-2">
-                    <code className="break-all font-mono" data-testid="request-id">
+                  <div className="flex flex-col items-start gap-1">
+                    <code className="whitespace-nowrap font-mono" data-testid="request-id">
                       {call.requestId}
                     </code>
                     <CopyButton text={call.requestId} />
@@ -42,7 +47,7 @@ export function KmsCallsTable({ calls }: { calls: KmsCall[] }) {
               </td>
               <td className="whitespace-nowrap py-1.5 pr-3 text-xs">{call.latencyMs} ms</td>
               <td className="py-1.5 pr-3 font-mono text-xs">{call.instance}</td>
-              <td className="py-1.5 text-xs">
+              <td className="min-w-56 py-1.5 text-xs">
                 <code className="block break-all font-mono">{call.keyArn}</code>
                 <code className="mt-1 block break-all font-mono text-slate-500">{JSON.stringify(call.encryptionContext)}</code>
               </td>

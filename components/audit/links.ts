@@ -1,22 +1,29 @@
 import type { AuditFilters } from "@/lib/audit/query";
+import type { ExportFormat } from "@/lib/audit/export";
 
-/** Builds query parameters that keep the viewer's filters, and `account` for support users reading another account. */
-export function auditSearchParams(filters: Partial<AuditFilters>, accountParam: string | undefined): URLSearchParams {
+/**
+ * Links of an Audit page. `basePath` is the page's path: `/account/audit` for a tenant's
+ * own log, `/support/accounts/<id>/audit` for platform support. Its export route is
+ * `<basePath>/export`.
+ */
+
+/** Builds query parameters that keep the viewer's filters. */
+export function auditSearchParams(filters: Partial<AuditFilters>): URLSearchParams {
   const params = new URLSearchParams();
-  if (accountParam) params.set("account", accountParam);
   for (const [key, value] of Object.entries(filters)) {
     if (value !== undefined && value !== "") params.set(key, String(value));
   }
   return params;
 }
 
-export function auditPageHref(filters: Partial<AuditFilters>, accountParam: string | undefined): string {
-  return `/account/audit?${auditSearchParams(filters, accountParam).toString()}`;
+export function auditPageHref(basePath: string, filters: Partial<AuditFilters>): string {
+  return `${basePath}?${auditSearchParams(filters).toString()}`;
 }
 
-export function auditExportHref(filters: AuditFilters, format: "csv" | "json", accountParam: string | undefined): string {
+/** Links the export of the whole filtered set, whatever page the viewer is on. */
+export function auditExportHref(basePath: string, filters: AuditFilters, format: ExportFormat): string {
   const { cursor: _cursor, ...rest } = filters;
-  const params = auditSearchParams(rest, accountParam);
+  const params = auditSearchParams(rest);
   params.set("format", format);
-  return `/account/audit/export?${params.toString()}`;
+  return `${basePath}/export?${params.toString()}`;
 }

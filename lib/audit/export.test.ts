@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createTenant, startTestStack, type TestStack } from "@/tests/support/stack";
 
-import { buildAuditExport, csvCell } from "./export";
+import { auditExportResponse, buildAuditExport, csvCell, parseExportRequest } from "./export";
 import type { AuditFilters } from "./query";
 
 /** Exports against real PostgreSQL: CSV quoting and formula neutralization, the JSON shape, and the row limit. */
@@ -178,5 +178,39 @@ describe("buildAuditExport", () => {
     const exported = await buildAuditExport(stack.prisma, { accountId: tenantA.accountId, kind: "audit", format: "json", filters: { kind: "audit" } });
 
     expect(JSON.parse(exported.body).rows).toEqual([]);
+  });
+});
+
+describe("parseExportRequest", () => {
+  it("defaults to CSV", () => {
+    expect(parseExportRequest(new URLSearchParams("kind=audit&actor=SUPPORT"))).toEqual({ ok: true, format: "csv", filters: { kind: "audit", actor: "SUPPORT" } });
+  });
+
+  it("reads JSON and the KMS filters", () => {
+    const parsed = parseExportRequest(new URLSearchParams("format=json&cause=REWRAP&from=2026-03-01&to=2026-03-02"));
+
+    expect(parsed).toEqual({ ok: true, format: "json", filters: { kind: "kms", cause: "REWRAP", from: "2026-03-01", to: "2026-03-02" } });
+  });
+
+  it("lists a bad format and bad filters together", () => {
+    const parsed = parseExportRequest(new URLSearchParams("format=xlsx&cause=LUNCH"));
+
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.problems[0]).toBe("format: Use csv or json.");
+    expect(parsed.problems[1]).toMatch(/^cause:/);
+  });
+});
+
+describe("auditExportResponse", () => {
+  it("sends the file as an uncached attachment", async () => {
+    const response = auditExportResponse({ body: "id\r\n", contentType: "text/csv; charset=utf-8", filename: "audit-kms-a-20260402T080910Z.csv", rowCount: 0, truncated: false });
+
+    expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(response.headers.get("content-disposition")).toBe('attachment; filename="audit-kms-a-20260402T080910Z.csv"');
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("x-export-row-count")).toBe("0");
+    expect(response.headers.get("x-export-truncated")).toBe("false");
+    expect(await response.text()).toBe("id\r\n");
   });
 });

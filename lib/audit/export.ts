@@ -1,8 +1,10 @@
 import "server-only";
 
+import { z } from "zod";
+
 import type { AuditEvent, KmsCall, PrismaClient } from "@/lib/db/generated/client";
 
-import { listAuditEvents, listKmsCalls, type AuditFilters, type AuditKind } from "./query";
+import { listAuditEvents, listKmsCalls, parseAuditFilters, withoutCursor, type AuditFilters, type AuditKind } from "./query";
 
 /**
  * Exports of an account's audit log as CSV (RFC 4180, CRLF line ends) or JSON. The export
@@ -13,7 +15,20 @@ import { listAuditEvents, listKmsCalls, type AuditFilters, type AuditKind } from
 export const EXPORT_MAX_ROWS = 50_000;
 const EXPORT_BATCH = 1_000;
 
-export type ExportFormat = "csv" | "json";
+export const EXPORT_FORMATS = ["csv", "json"] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+const exportFormatSchema = z.enum(EXPORT_FORMATS).default("csv");
+
+export type ParsedExportRequest = { ok: true; format: ExportFormat; filters: AuditFilters } | { ok: false; problems: string[] };
+
+/** Parses an export URL's query: `format` (csv by default) and the page's filters. The cursor is ignored by buildAuditExport. */
+export function parseExportRequest(params: URLSearchParams): ParsedExportRequest {
+  const format = exportFormatSchema.safeParse(params.get("format") || undefined);
+  const parsed = parseAuditFilters(params);
+  if (format.success && parsed.ok) return { ok: true, format: format.data, filters: parsed.filters };
+  return { ok: false, problems: [...(format.success ? [] : ["format: Use csv or json."]), ...(parsed.ok ? [] : parsed.problems)] };
+}
 
 type Cell = string | number | boolean | null;
 
@@ -153,8 +168,7 @@ export async function buildAuditExport(prisma: PrismaClient, request: AuditExpor
 
   if (format === "json") {
     const rows = kind === "kms" ? (collected.rows as KmsCall[]).map(kmsCallJson) : (collected.rows as AuditEvent[]).map(auditEventJson);
-    const { cursor: _cursor, ...appliedFilters } = filters;
-    const body = JSON.stringify({ kind, accountId, exportedAt: now.toISOString(), filters: appliedFilters, maxRows, truncated, rowCount, rows }, null, 2);
+    const body = JSON.stringify({ kind, accountId, exportedAt: now.toISOString(), filters: withoutCursor(filters), maxRows, truncated, rowCount, rows }, null, 2);
     return { body, contentType: "application/json; charset=utf-8", filename, rowCount, truncated };
   }
 
@@ -162,4 +176,17 @@ export async function buildAuditExport(prisma: PrismaClient, request: AuditExpor
   let body = csvLine(columns.map((column) => column.header));
   for (const row of collected.rows) body += csvLine(columns.map((column) => column.value(row)));
   return { body, contentType: "text/csv; charset=utf-8", filename, rowCount, truncated };
+}
+
+/** Builds the download response of an export. `no-store` keeps the log out of shared and browser caches. */
+export function auditExportResponse(exported: AuditExport): Response {
+  return new Response(exported.body, {
+    headers: {
+      "content-type": exported.contentType,
+      "content-disposition": `attachment; filename="${exported.filename}"`,
+      "cache-control": "no-store",
+      "x-export-row-count": String(exported.rowCount),
+      "x-export-truncated": String(exported.truncated),
+    },
+  });
 }
