@@ -1,33 +1,16 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 
-import type { Browser, Download, Page } from "@playwright/test";
+import type { Download, Page } from "@playwright/test";
 
-import { hashPassword } from "@/lib/auth/password";
 import type { KmsCallCause, PrismaClient } from "@/lib/db/generated/client";
 
 import { expect, test } from "./support/fixtures";
 import { userWithRole } from "./support/seed";
-import { fillSignInForm, signIn, type Credentials } from "./support/sign-in";
+import { signIn } from "./support/sign-in";
+import { createSupportUser, signInSupport } from "./support/support-users";
 
 const DAY_MS = 24 * 3600 * 1000;
-
-/** Creates a user with the global SUPPORT role and no membership. */
-async function createSupportUser(db: PrismaClient): Promise<Credentials & { id: string }> {
-  const email = `support-${randomUUID().slice(0, 8)}@platform.example`;
-  const password = randomBytes(12).toString("base64url");
-  const user = await db.user.create({ data: { email, name: `Support ${email}`, passwordHash: await hashPassword(password), globalRole: "SUPPORT" } });
-  return { id: user.id, email, password };
-}
-
-/** Signs in a support user in a new browser context; support users land on the support console. */
-async function signInSupport(browser: Browser, user: Credentials): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto("/sign-in");
-  await fillSignInForm(page, user);
-  await expect(page).toHaveURL(/\/support$/);
-  return page;
-}
 
 async function downloadText(page: Page, linkName: string): Promise<{ download: Download; text: string }> {
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: linkName }).click()]);

@@ -1,32 +1,10 @@
-import { randomBytes, randomUUID } from "node:crypto";
-
-import type { Browser, Page } from "@playwright/test";
-
-import { hashPassword } from "@/lib/auth/password";
-import type { PrismaClient } from "@/lib/db/generated/client";
+import { randomUUID } from "node:crypto";
 
 import { openEncryptionPage } from "./support/encryption-page";
 import { expect, test } from "./support/fixtures";
 import { userWithRole } from "./support/seed";
-import { fillSignInForm, signIn, type Credentials } from "./support/sign-in";
-
-/** Creates a user with the global SUPPORT role and no membership. */
-async function createSupportUser(db: PrismaClient): Promise<Credentials & { id: string }> {
-  const email = `support-${randomUUID().slice(0, 8)}@platform.example`;
-  const password = randomBytes(12).toString("base64url");
-  const user = await db.user.create({ data: { email, name: `Support ${email}`, passwordHash: await hashPassword(password), globalRole: "SUPPORT" } });
-  return { id: user.id, email, password };
-}
-
-/** Signs in a support user in a new browser context; support users land on the support console. */
-async function signInSupport(browser: Browser, user: Credentials): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto("/sign-in");
-  await fillSignInForm(page, user);
-  await expect(page).toHaveURL(/\/support$/);
-  return page;
-}
+import { signIn } from "./support/sign-in";
+import { createSupportUser, signInSupport } from "./support/support-users";
 
 test("support disables BYOK with a second approver", async ({ browser, page, request, createTenant, tenantKms, db }) => {
   test.setTimeout(120_000);

@@ -1,5 +1,4 @@
 import { DisableKeyCommand, type KMSClient } from "@aws-sdk/client-kms";
-import type { InitializeMiddleware } from "@smithy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { parseKeyArn } from "@/lib/arn";
@@ -9,6 +8,7 @@ import { RewrapConflictError, runRewrapJob } from "@/lib/rewrap/run";
 import { queueRewrapJob } from "@/lib/rewrap/start";
 import { summarizeUnmoved } from "@/lib/rewrap/summary";
 import { createFact, createMessage, createSession, findFact, findSession, listMessages } from "@/lib/tenant-data/repository";
+import { commandName, withMiddleware, type KmsMiddleware } from "@/tests/support/kms-middleware";
 import { createKey, createTenant, REGION, startTestStack, type TestStack } from "@/tests/support/stack";
 
 /**
@@ -27,28 +27,20 @@ afterAll(async () => {
   await stack.close();
 });
 
-type Middleware = InitializeMiddleware<object, object>;
-
-function commandName(context: unknown): string {
-  return (context as { commandName?: string }).commandName ?? "";
-}
-
 /** Builds a platform KMS client with `middleware` at the initialize step, which runs before the SDK's retries. */
-function kmsWith(middleware?: Middleware): KMSClient {
-  const client = stack.deps().kms;
-  if (middleware) client.middlewareStack.add(middleware as never, { step: "initialize" });
-  return client;
+function kmsWith(middleware?: KmsMiddleware): KMSClient {
+  return withMiddleware(stack.deps().kms, middleware);
 }
 
 /** Counts calls made through `kms` by command name. */
 function countKmsCalls(kms: KMSClient): Map<string, number> {
   const counts = new Map<string, number>();
-  const middleware: Middleware = (next, context) => async (args) => {
+  const middleware: KmsMiddleware = (next, context) => async (args) => {
     const name = commandName(context);
     counts.set(name, (counts.get(name) ?? 0) + 1);
     return next(args);
   };
-  kms.middlewareStack.add(middleware as never, { step: "initialize" });
+  withMiddleware(kms, middleware);
   return counts;
 }
 

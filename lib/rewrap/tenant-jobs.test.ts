@@ -1,5 +1,4 @@
 import { DisableKeyCommand, RotateKeyOnDemandCommand, type KMSClient } from "@aws-sdk/client-kms";
-import type { InitializeMiddleware } from "@smithy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { parseKeyArn } from "@/lib/arn";
@@ -9,6 +8,7 @@ import { parseBlob } from "@/lib/local-kms/blob";
 import { runRewrapJob } from "@/lib/rewrap/run";
 import { queueRewrapJob } from "@/lib/rewrap/start";
 import { createFact, findFact } from "@/lib/tenant-data/repository";
+import { commandName, withMiddleware, type KmsMiddleware } from "@/tests/support/kms-middleware";
 import { createKey, createTenant, keyPolicy, REGION, startTestStack, type TestStack } from "@/tests/support/stack";
 
 /**
@@ -30,16 +30,8 @@ afterAll(async () => {
 const WITH_REENCRYPT = keyPolicy({ actions: ["kms:GenerateDataKey", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo"] });
 const WITHOUT_REENCRYPT = keyPolicy();
 
-type Middleware = InitializeMiddleware<object, object>;
-
-function commandName(context: unknown): string {
-  return (context as { commandName?: string }).commandName ?? "";
-}
-
-function kmsWith(middleware?: Middleware): KMSClient {
-  const client = stack.deps().kms;
-  if (middleware) client.middlewareStack.add(middleware as never, { step: "initialize" });
-  return client;
+function kmsWith(middleware?: KmsMiddleware): KMSClient {
+  return withMiddleware(stack.deps().kms, middleware);
 }
 
 function rewrapDeps(kms: KMSClient = kmsWith()) {
