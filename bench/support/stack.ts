@@ -50,15 +50,26 @@ export interface TenantDataStack {
   kms: KMSClient;
 }
 
+export interface TenantKeyOptions {
+  /** Also grant the platform role kms:ReEncryptFrom and kms:ReEncryptTo, which re-wrap jobs onto or within a tenant key need. */
+  reEncrypt?: boolean;
+}
+
 export interface BenchStack {
   databaseUrl: string;
   prisma: PrismaClient;
   localKms: LocalKms;
   platformKeyArn: string;
-  /** A data key service and encrypted client with production settings, on a fresh cache and KMS client. */
-  tenantData: () => TenantDataStack;
+  /** The tenant's key administrator, allowed every KMS action on tenant keys (RotateKeyOnDemand, DisableKey, ...). */
+  tenantKms: KMSClient;
+  /** A new KMS client of the platform role, built by the production `createKmsClient`. */
+  platformKms: () => KMSClient;
+  /** A data key service and encrypted client with production settings, unless `settings` overrides some, on a fresh cache and KMS client. */
+  tenantData: (settings?: Partial<DataKeySettings>) => TenantDataStack;
   /** Creates an account. With `byok`, it also creates a tenant KMS key that grants the platform role access and makes it the account's active key. */
-  createAccount: (options: { byok: boolean }) => Promise<string>;
+  createAccount: (options: { byok: boolean } & TenantKeyOptions) => Promise<string>;
+  /** Creates a tenant KMS key whose policy grants the platform role access, and returns its ARN. */
+  createTenantKey: (options?: TenantKeyOptions) => Promise<string>;
   close: () => Promise<void>;
 }
 
@@ -136,17 +147,19 @@ export async function startBenchStack(options: { poolSize?: number } = {}): Prom
 
     const platformKeyArn = await createKeyArn(platformKms(), undefined);
 
-    const tenantData = (): TenantDataStack => {
+    const tenantData = (settings: Partial<DataKeySettings> = {}): TenantDataStack => {
       const cache = new DataKeyCache(PRODUCTION_CACHE);
       const kms = platformKms();
-      const dataKeys = new DataKeyService({ prisma, kms, cache, settings: { ...PRODUCTION_SETTINGS, platformKeyArn } });
+      const dataKeys = new DataKeyService({ prisma, kms, cache, settings: { ...PRODUCTION_SETTINGS, platformKeyArn, ...settings } });
       return { client: withTenantEncryption(prisma, dataKeys), dataKeys, cache, kms };
     };
 
-    const createAccount = async ({ byok }: { byok: boolean }): Promise<string> => {
+    const createTenantKey = (options: TenantKeyOptions = {}) => createKeyArn(tenantKms, tenantKeyPolicy(options));
+
+    const createAccount = async ({ byok, ...keyOptions }: { byok: boolean } & TenantKeyOptions): Promise<string> => {
       const account = await prisma.account.create({ data: { name: `Bench ${randomUUID().slice(0, 8)}`, byokAddOn: byok } });
       if (byok) {
-        const keyArn = await createKeyArn(tenantKms, tenantKeyPolicy());
+        const keyArn = await createTenantKey(keyOptions);
         // The row lib/byok/configure.ts writes after a successful validation round trip, which this skips.
         const now = new Date();
         await prisma.encryptionConfig.create({
@@ -167,7 +180,7 @@ export async function startBenchStack(options: { poolSize?: number } = {}): Prom
       return account.id;
     };
 
-    return { databaseUrl: database.url, prisma, localKms, platformKeyArn, tenantData, createAccount, close };
+    return { databaseUrl: database.url, prisma, localKms, platformKeyArn, tenantKms, platformKms, tenantData, createAccount, createTenantKey, close };
   } catch (error) {
     await close();
     throw error;
@@ -184,7 +197,8 @@ async function loadCreateKmsClient() {
   }
 }
 
-function tenantKeyPolicy(): string {
+function tenantKeyPolicy({ reEncrypt = false }: TenantKeyOptions): string {
+  const actions = ["kms:GenerateDataKey", "kms:Decrypt", ...(reEncrypt ? ["kms:ReEncryptFrom", "kms:ReEncryptTo"] : [])];
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [
@@ -193,7 +207,7 @@ function tenantKeyPolicy(): string {
         Sid: "AllowZepBYOKAccess",
         Effect: "Allow",
         Principal: { AWS: PLATFORM_PRINCIPAL },
-        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Action: actions,
         Resource: "*",
       },
     ],
