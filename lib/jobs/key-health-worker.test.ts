@@ -1,25 +1,35 @@
 import { DisableKeyCommand } from "@aws-sdk/client-kms";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { parseKeyArn } from "@/lib/arn";
 import { saveKeyConfiguration } from "@/lib/byok/configure";
+import { migrateDatabase } from "@/lib/db/migrate";
 import { startKeyHealthWorker, type KeyHealthWorker } from "@/lib/jobs/key-health-worker";
 import { queueRewrapJob } from "@/lib/rewrap";
 import { createFact } from "@/lib/tenant-data/repository";
+import { createScratchDatabase } from "@/tests/support/database";
 import { createKey, createTenant, keyPolicy, REGION, startTestStack, type TestStack } from "@/tests/support/stack";
 
-/** The pg-boss worker against real PostgreSQL: two workers, each due check run once. */
+/**
+ * The pg-boss worker against real PostgreSQL: two workers, each due check run once. The
+ * workers sweep the whole database, so this file has one of its own: on the shared one
+ * they would check other files' keys and run their queued jobs.
+ */
 
 let stack: TestStack;
+let database: { url: string; drop: () => Promise<void> };
 const workers: KeyHealthWorker[] = [];
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  database = await createScratchDatabase();
+  await migrateDatabase(database.url);
+  stack = await startTestStack({ databaseUrl: database.url });
 });
 
 afterAll(async () => {
   for (const worker of workers) await worker.stop();
   await stack.close();
+  await database.drop();
 });
 
 async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
@@ -43,7 +53,7 @@ describe("key health worker", () => {
     await stack.prisma.encryptionConfig.update({ where: { accountId: tenant.accountId }, data: { nextHealthCheckAt: new Date(Date.now() - 1_000) } });
 
     for (let index = 0; index < 2; index++) {
-      workers.push(await startKeyHealthWorker({ connection: { connectionString: inject("databaseUrl") }, deps: stack.deps(), sweepEveryMs: 500 }));
+      workers.push(await startKeyHealthWorker({ connection: { connectionString: database.url }, deps: stack.deps(), sweepEveryMs: 500 }));
     }
 
     const config = await waitFor(

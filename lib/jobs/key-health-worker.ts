@@ -21,6 +21,8 @@ export const CHECK_QUEUE = "key-health-check";
 /** Runs one re-wrap job (lib/rewrap); the singleton policy keeps one run of a job active at a time. */
 export const REWRAP_QUEUE = "rewrap-run";
 const SWEEP_BATCH = 50;
+/** Re-wrap jobs sent per sweep; a send for a job that already runs is dropped by the queue's singleton policy. */
+const REWRAP_SWEEP_BATCH = 500;
 
 export interface KeyHealthWorkerOptions {
   /** pg-boss connection: a connection string, or a `db` that runs SQL on an existing pool. */
@@ -51,7 +53,13 @@ export async function startKeyHealthWorker(options: KeyHealthWorkerOptions): Pro
     const scheduled = await queueScheduledRewraps(options.deps.prisma, SWEEP_BATCH);
     // Re-wrap jobs queued, scheduled or interrupted get a run; the queue's singleton policy
     // drops the send while a run of the same job is active.
-    const rewraps = await options.deps.prisma.rewrapJob.findMany({ where: { status: { in: ["PENDING", "RUNNING"] } }, select: { id: true }, take: SWEEP_BATCH });
+    // Oldest first, and many per sweep, so jobs that keep failing cannot starve newer ones.
+    const rewraps = await options.deps.prisma.rewrapJob.findMany({
+      where: { status: { in: ["PENDING", "RUNNING"] } },
+      orderBy: { createdAt: "asc" },
+      select: { id: true },
+      take: REWRAP_SWEEP_BATCH,
+    });
     for (const job of rewraps) await boss.send(REWRAP_QUEUE, { jobId: job.id }, { singletonKey: job.id });
     if (accountIds.length > 0 || rewraps.length > 0) log.info("jobs.sweep", { checks: accountIds.length, rewraps: rewraps.length, scheduled: scheduled.length });
   });

@@ -43,8 +43,13 @@ export interface TestStack {
   close: () => Promise<void>;
 }
 
-export async function startTestStack(): Promise<TestStack> {
-  const prisma = createPrismaClient(inject("databaseUrl"), 4);
+/**
+ * Starts a local KMS and a Prisma client on the test run's shared database, or on
+ * `databaseUrl` for a test that must not see other files' rows (a job worker would pick
+ * up every file's queued jobs).
+ */
+export async function startTestStack(options: { databaseUrl?: string } = {}): Promise<TestStack> {
+  const prisma = createPrismaClient(options.databaseUrl ?? inject("databaseUrl"), 4);
   const kms = await startLocalKms({
     principals: { [PLATFORM_ACCESS_KEY]: PLATFORM_PRINCIPAL, [TENANT_ACCESS_KEY]: TENANT_PRINCIPAL },
     log: () => undefined,
