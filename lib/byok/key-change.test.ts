@@ -95,6 +95,20 @@ describe("changing the key", () => {
     expect(await stack.prisma.rewrapJob.count({ where: { accountId } })).toBe(1);
   });
 
+  it("accepts one of two concurrent key changes", async () => {
+    const { tenant, accountId } = await tenantWithData();
+    const [firstArn, secondArn] = [await createKey(stack.tenantKms(), { policy: WITH_REENCRYPT }), await createKey(stack.tenantKms(), { policy: WITH_REENCRYPT })];
+
+    const results = await Promise.all([
+      saveKeyConfiguration(stack.deps(), await tenant.access("OWNER"), keyOf(firstArn)),
+      saveKeyConfiguration(stack.deps(), await tenant.access("ADMIN"), keyOf(secondArn)),
+    ]);
+
+    expect(results.map((result) => result.status).sort()).toEqual(["error", "success"]);
+    expect(results.map((result) => (result.status === "error" ? result.formError?.code : null)).filter(Boolean)).toEqual(["KEY_CHANGE_IN_PROGRESS"]);
+    expect(await stack.prisma.rewrapJob.count({ where: { accountId, kind: "KEY_CHANGE" } })).toBe(1);
+  });
+
   it("switches at once when the old key is unavailable, and says what stays behind", async () => {
     const { tenant, accountId, oldArn } = await tenantWithData();
     await stack.tenantKms().send(new DisableKeyCommand({ KeyId: oldArn }));

@@ -5,8 +5,8 @@ import { recordAuditEvent } from "@/lib/audit/record";
 import type { AccountAccess } from "@/lib/auth/authorize";
 import type { ByokDeps } from "@/lib/byok/key-check";
 import type { FormResult } from "@/lib/byok/schema";
-import type { EncryptionConfig } from "@/lib/db/generated/client";
-import { queueRewrapJob } from "@/lib/rewrap/start";
+import type { EncryptionConfig, RewrapJob } from "@/lib/db/generated/client";
+import { KeyChangeInProgressError, queueRewrapJob } from "@/lib/rewrap/start";
 
 /**
  * Changing an account's key from one tenant key to another, after the new key passed
@@ -30,28 +30,20 @@ export async function startKeyChange(deps: ByokDeps, access: AccountAccess, curr
   const accountId = access.account.id;
   const actor = { type: "USER" as const, userId: access.user.id, email: access.user.email };
 
-  const running = await prisma.rewrapJob.findFirst({ where: { accountId, kind: "KEY_CHANGE", status: { in: ["PENDING", "RUNNING"] } } });
-  if (running && running.targetKeyArn !== key.arn) {
-    await recordAuditEvent(prisma, { accountId, actor, action: KEY_CHANGE_ACTION, outcome: "FAILURE", errorCode: "KEY_CHANGE_IN_PROGRESS", keyArn: key.arn, details: { jobId: running.id, targetKeyArn: running.targetKeyArn } });
-    return {
-      status: "queued",
-      result: {
-        status: "error",
-        formError: {
-          code: "KEY_CHANGE_IN_PROGRESS",
-          message: `A change to ${running.targetKeyArn} is already in progress, so ${key.arn} was not started.`,
-          causes: ["Wait for that change to finish, or cancel it under \"Key change\" on this page, then save the new key again."],
-          keyArn: key.arn,
-        },
-      },
-    };
-  }
-
   const underOldKey = await prisma.dataKey.count({ where: { accountId, kmsKeyArn: current.keyArn } });
-  if (underOldKey === 0) return { status: "switch-now", unmovable: 0 };
-  if (current.state === "UNAVAILABLE") return { status: "switch-now", unmovable: underOldKey };
+  const running = await prisma.rewrapJob.findFirst({ where: { accountId, kind: "KEY_CHANGE", status: { in: ["PENDING", "RUNNING"] } } });
+  if (running && running.targetKeyArn !== key.arn) return changeInProgress(deps, access, running, key);
+  if (underOldKey === 0 && !running) return { status: "switch-now", unmovable: 0 };
+  if (current.state === "UNAVAILABLE" && !running) return { status: "switch-now", unmovable: underOldKey };
 
-  const job = await queueRewrapJob(prisma, { accountId, kind: "KEY_CHANGE", sourceKeyArn: current.keyArn, targetKeyArn: key.arn, requestedBy: access.user.email });
+  let job: RewrapJob;
+  try {
+    job = await queueRewrapJob(prisma, { accountId, kind: "KEY_CHANGE", sourceKeyArn: current.keyArn, targetKeyArn: key.arn, requestedBy: access.user.email });
+  } catch (error) {
+    // Another admin's change was queued between the check above and this one.
+    if (error instanceof KeyChangeInProgressError) return changeInProgress(deps, access, error.running, key);
+    throw error;
+  }
   await prisma.$transaction(async (tx) => {
     await tx.keyCheck.create({ data: { accountId, keyArn: key.arn, trigger: "SAVE", ok: true, latencyMs } });
     await recordAuditEvent(tx, {
@@ -69,4 +61,30 @@ export async function startKeyChange(deps: ByokDeps, access: AccountAccess, curr
     `${key.arn} works. ${underOldKey} data key${underOldKey === 1 ? " is" : "s are"} moving to it from ${current.keyArn}, and the account switches when the move is done. ` +
     "Keep the old key enabled and its policy unchanged until then.";
   return { status: "queued", result: { status: "success", message } };
+}
+
+async function changeInProgress(deps: ByokDeps, access: AccountAccess, running: RewrapJob, key: KeyArn): Promise<KeyChangeStart> {
+  const accountId = access.account.id;
+  const actor = { type: "USER" as const, userId: access.user.id, email: access.user.email };
+  await recordAuditEvent(deps.prisma, {
+    accountId,
+    actor,
+    action: KEY_CHANGE_ACTION,
+    outcome: "FAILURE",
+    errorCode: "KEY_CHANGE_IN_PROGRESS",
+    keyArn: key.arn,
+    details: { jobId: running.id, targetKeyArn: running.targetKeyArn },
+  });
+  return {
+    status: "queued",
+    result: {
+      status: "error",
+      formError: {
+        code: "KEY_CHANGE_IN_PROGRESS",
+        message: `A change to ${running.targetKeyArn} is already in progress, so ${key.arn} was not started.`,
+        causes: ['Wait for that change to finish, or cancel it under "Re-wrap" on this page, then save the new key again.'],
+        keyArn: key.arn,
+      },
+    },
+  };
 }

@@ -125,13 +125,16 @@ async function moveDataKeysAfterCursor(deps: RewrapDeps, job: RewrapJob, batchSi
 }
 
 // Returns why the job may no longer move data keys, or null. A job that moves data keys to
-// or within the tenant's key needs that key to still be the account's key.
-async function staleReason(prisma: PrismaClient, job: RewrapJob): Promise<string | null> {
+// or within the tenant's key needs that key to still be the account's key. Inside a move's
+// transaction the row is locked FOR SHARE, so a disable or a key switch (which update it)
+// waits for the move, and no data key moves under a tenant key after BYOK is off.
+async function staleReason(writer: Prisma.TransactionClient | PrismaClient, job: RewrapJob): Promise<string | null> {
   if (job.kind === "TO_PLATFORM") return null;
-  const config = await prisma.encryptionConfig.findUnique({ where: { accountId: job.accountId }, select: { keyArn: true, state: true } });
+  const [config] = await writer.$queryRaw<{ key_arn: string; state: string }[]>`
+    SELECT "key_arn", "state" FROM "encryption_configs" WHERE "account_id" = ${job.accountId}::uuid FOR SHARE`;
   const expected = job.kind === "KEY_CHANGE" ? job.sourceKeyArn : job.targetKeyArn;
   if (!config || config.state === "DISABLED") return "BYOK was turned off for the account while the job ran, so the job stopped.";
-  if (config.keyArn !== expected) return `The account's key changed to ${config.keyArn} while the job ran, so the job stopped.`;
+  if (config.key_arn !== expected) return `The account's key changed to ${config.key_arn} while the job ran, so the job stopped.`;
   return null;
 }
 
@@ -171,14 +174,17 @@ async function handleDataKey(deps: RewrapDeps, job: RewrapJob, dataKey: DataKeyR
   const outcome = await rewrapDataKey(deps, call, { serial: dataKey.serial, wrappedKey: dataKey.wrappedKey, encryptionContext: dataKey.encryptionContext as Record<string, string> });
 
   if (outcome.ok) {
-    await prisma.$transaction(async (tx) => {
+    const stale = await prisma.$transaction(async (tx) => {
+      const reason = await staleReason(tx, job);
+      if (reason) return reason;
       const moved = await tx.dataKey.updateMany({
         where: { id: dataKey.id, kmsKeyArn: job.sourceKeyArn },
         data: { wrappedKey: outcome.wrappedKey, kmsKeyArn: job.targetKeyArn, source: targetSourceOf(job.kind), rewrappedAt: new Date() },
       });
       await advance(tx, job.id, dataKey.serial, { moved: moved.count, total: added });
+      return null;
     });
-    return null;
+    return stale ? finishJob(prisma, job.id, stale) : null;
   }
 
   const { failure, keyArn } = outcome;

@@ -9,10 +9,20 @@ export interface RewrapJobRequest {
   requestedBy: string;
 }
 
+/** Raised when an account already has a key change to another key pending or running. */
+export class KeyChangeInProgressError extends Error {
+  constructor(readonly running: RewrapJob) {
+    super(`Account ${running.accountId} already has key change ${running.id} to ${running.targetKeyArn} pending or running.`);
+    this.name = "KeyChangeInProgressError";
+  }
+}
+
 /**
  * Queues a job that moves an account's data keys from `sourceKeyArn` to `targetKeyArn`.
  * Idempotent: while a job of the same kind for the same account and keys is pending or
- * running, that job is returned instead of a new one. lib/jobs runs queued jobs (see
+ * running, that job is returned instead of a new one. An account has at most one key
+ * change at a time: a KEY_CHANGE to another key throws `KeyChangeInProgressError`. The
+ * checks and the insert run under one lock per account. lib/jobs runs queued jobs (see
  * rewrap/run.ts).
  */
 export async function queueRewrapJob(prisma: PrismaClient, request: RewrapJobRequest): Promise<RewrapJob> {
@@ -22,6 +32,10 @@ export async function queueRewrapJob(prisma: PrismaClient, request: RewrapJobReq
       where: { accountId: request.accountId, kind: request.kind, sourceKeyArn: request.sourceKeyArn, targetKeyArn: request.targetKeyArn, status: { in: ["PENDING", "RUNNING"] } },
     });
     if (existing) return existing;
+    if (request.kind === "KEY_CHANGE") {
+      const running = await tx.rewrapJob.findFirst({ where: { accountId: request.accountId, kind: "KEY_CHANGE", status: { in: ["PENDING", "RUNNING"] } } });
+      if (running) throw new KeyChangeInProgressError(running);
+    }
     return tx.rewrapJob.create({ data: { ...request, status: "PENDING" } });
   });
 }

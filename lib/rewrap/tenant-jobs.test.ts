@@ -274,11 +274,14 @@ describe("KEY_CHANGE", () => {
       return next(args);
     });
 
-    const job = await runRewrapJob(rewrapDeps(interrupted), (await queue(accountId, "KEY_CHANGE", oldKeyArn, newKeyArn)).id, { batchSize: 1 });
+    const job = await runRewrapJob(rewrapDeps(interrupted), (await queue(accountId, "KEY_CHANGE", oldKeyArn, newKeyArn)).id);
 
-    expect(job).toMatchObject({ status: "FAILED", moved: 1 });
+    // The data key whose ReEncrypt was in flight is not moved either, so nothing lands
+    // under the new key after BYOK is off.
+    expect(job).toMatchObject({ status: "FAILED", moved: 0 });
     expect(job.lastError).toBe("BYOK was turned off for the account while the job ran, so the job stopped.");
     expect((await stack.prisma.encryptionConfig.findUniqueOrThrow({ where: { accountId } })).keyArn).toBe(oldKeyArn);
+    expect((await dataKeysOf(accountId)).every((key) => key.kmsKeyArn === oldKeyArn)).toBe(true);
   });
 
   it("returns a cancelled job without moving more keys", async () => {
