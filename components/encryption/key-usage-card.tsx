@@ -50,5 +50,5 @@ function roleOf(row: KeyUsageRow, currentKeyArn?: string, changingToArn?: string
   if (row.source === "PLATFORM") return { label: "Platform key", testId: "usage-platform" };
   if (row.kmsKeyArn === currentKeyArn) return { label: "Your key", testId: "usage-tenant" };
   if (row.kmsKeyArn === changingToArn) return { label: "Your new key (key change in progress)", testId: "usage-changing-to" };
-  return { label: "Your earlier key", testId: "usage-earlier" };
+  return { label: "Another of your keys", testId: "usage-other-tenant-key" };
 }

@@ -34,6 +34,19 @@ export function RewrapNowForm({ action, disabled }: { action: FormAction; disabl
   );
 }
 
+/** Queues the move of the data keys still under the platform key to the account's key. */
+export function ProtectOlderDataForm({ action, disabled }: { action: FormAction; disabled?: boolean }) {
+  const [state, formAction, pending] = useActionState(action, { status: "idle" });
+  return (
+    <form action={formAction} className="space-y-3">
+      <Button type="submit" variant="secondary" pending={pending} pendingLabel="Queueing…" disabled={disabled}>
+        Protect older data
+      </Button>
+      <Outcome state={state} failureTitle="Older data not moved" />
+    </form>
+  );
+}
+
 const SCHEDULE_CHOICES = [
   { value: "off", label: "Off" },
   { value: "30", label: "Every 30 days" },
@@ -52,7 +65,9 @@ export function RewrapScheduleForm({ action, intervalDays }: { action: FormActio
           <label htmlFor="rewrap-interval" className="block text-sm font-medium text-slate-900">
             Scheduled re-wrap
           </label>
+          {/* Keyed on the saved value: React resets a form after its action, to the defaults it had. */}
           <select
+            key={intervalDays ?? "off"}
             id="rewrap-interval"
             name="intervalDays"
             defaultValue={intervalDays === null ? "off" : String(intervalDays)}

@@ -1,4 +1,4 @@
-import { AutoRefresh, CancelRewrapForm, RewrapNowForm, RewrapScheduleForm } from "@/components/rewrap/controls";
+import { AutoRefresh, CancelRewrapForm, ProtectOlderDataForm, RewrapNowForm, RewrapScheduleForm } from "@/components/rewrap/controls";
 import { RewrapJobList } from "@/components/rewrap/job-list";
 import { Card } from "@/components/ui/card";
 import { formatAbsolute } from "@/components/ui/format-time";
@@ -13,8 +13,10 @@ interface RewrapCardProps {
   intervalDays: number | null;
   nextRewrapAt: Date | null;
   serverNow: Date;
+  /** Data keys still under the platform key: data written before activation. */
+  olderDataKeys: number;
   /** Present for owners and admins only. */
-  actions?: { requestRewrap: FormAction; setSchedule: FormAction; cancel: FormAction };
+  actions?: { requestRewrap: FormAction; protectOlderData: FormAction; setSchedule: FormAction; cancel: FormAction };
 }
 
 const ACTIVE = new Set(["PENDING", "RUNNING"]);
@@ -24,7 +26,7 @@ const ACTIVE = new Set(["PENDING", "RUNNING"]);
  * start one now or on a schedule, and the progress of recent jobs. The page refreshes
  * itself while a job runs.
  */
-export function RewrapCard({ keyArn, jobs, intervalDays, nextRewrapAt, serverNow, actions }: RewrapCardProps) {
+export function RewrapCard({ keyArn, jobs, intervalDays, nextRewrapAt, olderDataKeys, serverNow, actions }: RewrapCardProps) {
   const running = jobs.some((job) => ACTIVE.has(job.status));
   const keyChangeRunning = jobs.some((job) => job.kind === "KEY_CHANGE" && ACTIVE.has(job.status));
   return (
@@ -50,6 +52,15 @@ export function RewrapCard({ keyArn, jobs, intervalDays, nextRewrapAt, serverNow
                 {keyChangeRunning ? "A key change is running; it re-wraps every data key anyway." : <>Re-wraps the data keys under <span className="break-all font-mono">{keyArn}</span>.</>}
               </p>
             </div>
+            {olderDataKeys > 0 ? (
+              <div className="space-y-1">
+                <ProtectOlderDataForm action={actions.protectOlderData} disabled={running} />
+                <p className="max-w-xs text-xs text-slate-500">
+                  {olderDataKeys.toLocaleString("en-US")} data key{olderDataKeys === 1 ? " of data written before activation is" : "s of data written before activation are"}{" "}
+                  still under the platform&apos;s key. Moving {olderDataKeys === 1 ? "it" : "them"} needs kms:ReEncryptTo on your key.
+                </p>
+              </div>
+            ) : null}
             <div className="space-y-1">
               <RewrapScheduleForm action={actions.setSchedule} intervalDays={intervalDays} />
               <p className="text-xs text-slate-500" data-testid="next-rewrap">

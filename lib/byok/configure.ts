@@ -3,6 +3,7 @@ import "server-only";
 import { recordAuditEvent } from "@/lib/audit/record";
 import type { AccountAccess } from "@/lib/auth/authorize";
 import { startKeyChange } from "@/lib/byok/key-change";
+import { requestOlderDataProtection } from "@/lib/byok/rewrap-requests";
 import { refreshRotationStatus } from "@/lib/byok/rotation";
 import { checkKeyForAccount, type ByokDeps } from "@/lib/byok/key-check";
 import type { FormResult } from "@/lib/byok/schema";
@@ -10,7 +11,6 @@ import type { KeyArn } from "@/lib/arn";
 import type { EncryptionConfig } from "@/lib/db/generated/client";
 import { applyKeyOutcome, type HealthDeps } from "@/lib/health/service";
 import type { CheckOutcome } from "@/lib/health/transitions";
-import { queueRewrapJob } from "@/lib/rewrap/start";
 
 /**
  * Saving and re-testing an account's key. A configuration becomes active only after a
@@ -123,26 +123,12 @@ export async function saveKeyConfiguration(deps: ByokDeps, access: AccountAccess
   if (unmovable > 0 && current) {
     sentences.push(`${unmovable} data key${unmovable === 1 ? " stays" : "s stay"} under ${current.keyArn}, which is unavailable: their records can be read again only when that key works.`);
   }
-  if (activating && options.protectOlderData) sentences.push(await protectOlderData(deps, access, key.arn));
+  if (activating && options.protectOlderData) {
+    const protection = await requestOlderDataProtection(deps.prisma, access, deps.settings.platformKeyArn);
+    if (protection.status === "success") sentences.push(protection.message);
+    if (protection.status === "error" && protection.formError) sentences.push(protection.formError.message);
+  }
   return { status: "success", message: sentences.join(" ") };
-}
-
-// Queues the move of the account's platform-key data keys to its new key, and says so.
-async function protectOlderData(deps: ByokDeps, access: AccountAccess, keyArn: string): Promise<string> {
-  const accountId = access.account.id;
-  const sourceKeyArn = deps.settings.platformKeyArn;
-  const dataKeys = await deps.prisma.dataKey.count({ where: { accountId, kmsKeyArn: sourceKeyArn } });
-  if (dataKeys === 0) return "No data was written before activation, so there is nothing older to protect.";
-  const job = await queueRewrapJob(deps.prisma, { accountId, kind: "FROM_PLATFORM", sourceKeyArn, targetKeyArn: keyArn, requestedBy: access.user.email });
-  await recordAuditEvent(deps.prisma, {
-    accountId,
-    actor: { type: "USER", userId: access.user.id, email: access.user.email },
-    action: "byok.rewrap.request",
-    outcome: "SUCCESS",
-    keyArn,
-    details: { jobId: job.id, kind: job.kind, dataKeys },
-  });
-  return `The ${dataKeys} data key${dataKeys === 1 ? "" : "s"} of data written before activation ${dataKeys === 1 ? "is" : "are"} moving under your key; the progress is shown under "Re-wrap".`;
 }
 
 /** Repeats the round trip with the saved key and records the result, keeping the key either way. */

@@ -1,9 +1,9 @@
-import { DisableKeyCommand } from "@aws-sdk/client-kms";
+import { DisableKeyCommand, PutKeyPolicyCommand } from "@aws-sdk/client-kms";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { parseKeyArn, type KeyArn } from "@/lib/arn";
 import { saveKeyConfiguration } from "@/lib/byok/configure";
-import { cancelRewrap, requestRotationRewrap, setRewrapSchedule } from "@/lib/byok/rewrap-requests";
+import { cancelRewrap, requestOlderDataProtection, requestRotationRewrap, setRewrapSchedule } from "@/lib/byok/rewrap-requests";
 import type { FormResult } from "@/lib/byok/schema";
 import { runRewrapJob } from "@/lib/rewrap/run";
 import { createFact } from "@/lib/tenant-data/repository";
@@ -79,7 +79,11 @@ describe("changing the key", () => {
     expect(await stack.prisma.rewrapJob.count({ where: { accountId } })).toBe(1);
 
     await runRewrapJob({ prisma: stack.prisma, kms: stack.deps().kms, instance: "test" }, job.id);
-    expect((await configOf(accountId)).keyArn).toBe(newArn);
+    const switched = await configOf(accountId);
+    expect(switched.keyArn).toBe(newArn);
+    // The status then names the admin who asked for the change as the one who enabled the key.
+    expect(switched.enabledById).toBe(tenant.userIds.ADMIN);
+    expect(switched.enabledAt.getTime()).toBeGreaterThan(job.createdAt.getTime());
   });
 
   it("refuses a second key change while one runs", async () => {
@@ -138,6 +142,25 @@ describe("protecting data written before activation", () => {
     );
     const job = await stack.prisma.rewrapJob.findFirstOrThrow({ where: { accountId: tenant.accountId } });
     expect(job).toMatchObject({ kind: "FROM_PLATFORM", sourceKeyArn: stack.platformKeyArn, targetKeyArn: arn, status: "PENDING" });
+  });
+
+  it("can be started again after the key policy is fixed", async () => {
+    const tenant = await createTenant(stack.prisma);
+    await createFact(stack.tenantData().client, tenant.accountId, { content: "before activation" });
+    const arn = await createKey(stack.tenantKms(), { policy: keyPolicy() });
+    const access = await tenant.access("OWNER");
+    messageOf(await saveKeyConfiguration(stack.deps(), access, keyOf(arn), { protectOlderData: true }));
+    const rewrapDeps = { prisma: stack.prisma, kms: stack.deps().kms, instance: "test" };
+    const first = await stack.prisma.rewrapJob.findFirstOrThrow({ where: { accountId: tenant.accountId } });
+    expect((await runRewrapJob(rewrapDeps, first.id)).status).toBe("FAILED");
+
+    await stack.tenantKms().send(new PutKeyPolicyCommand({ KeyId: arn, PolicyName: "default", Policy: WITH_REENCRYPT }));
+    const retried = await requestOlderDataProtection(stack.prisma, access, stack.platformKeyArn);
+
+    expect(messageOf(retried)).toContain("The 1 data key of data written before activation is moving under your key");
+    const second = await stack.prisma.rewrapJob.findFirstOrThrow({ where: { accountId: tenant.accountId, status: "PENDING" } });
+    expect((await runRewrapJob(rewrapDeps, second.id)).status).toBe("COMPLETED");
+    expect((await stack.prisma.dataKey.findMany({ where: { accountId: tenant.accountId } })).map((key) => key.kmsKeyArn)).toEqual([arn]);
   });
 
   it("queues nothing by default", async () => {
@@ -206,7 +229,9 @@ describe("re-wrap requests", () => {
     expect(messageOf(result)).toBe(`Key change cancelled. The account keeps ${oldArn}; data keys already moved stay under ${newArn}, so keep that key too.`);
     const cancelled = await stack.prisma.rewrapJob.findUniqueOrThrow({ where: { id: job.id } });
     expect(cancelled.status).toBe("CANCELLED");
-    expect(cancelled.lastError).toBe(`Cancelled by ${(await tenant.access("OWNER")).user.email}.`);
+    expect(cancelled.lastError).toBe(
+      `Cancelled by ${(await tenant.access("OWNER")).user.email}. The account keeps ${oldArn}; data keys already moved stay under ${newArn}, so keep that key usable too.`,
+    );
     expect(errorOf(await cancelRewrap(stack.prisma, await tenant.access("OWNER"), job.id)).code).toBe("JOB_FINISHED");
     expect((await configOf(accountId)).keyArn).toBe(oldArn);
   });

@@ -50,6 +50,26 @@ export async function requestRotationRewrap(prisma: PrismaClient, access: Accoun
   return { status: "success", message: `Re-wrap of the data keys under ${config.keyArn} queued. Progress shows below.` };
 }
 
+/**
+ * Queues the move of the account's data keys under the platform key (data written before
+ * BYOK was activated) to the account's key, so revoking that key locks the older data too.
+ * Offered on activation, and again from the Re-wrap card, for example after the first
+ * attempt failed for want of kms:ReEncryptTo.
+ */
+export async function requestOlderDataProtection(prisma: PrismaClient, access: AccountAccess, platformKeyArn: string): Promise<FormResult> {
+  const accountId = access.account.id;
+  const config = await prisma.encryptionConfig.findUnique({ where: { accountId } });
+  if (!config || config.state === "DISABLED" || config.state === "UNAVAILABLE") {
+    return failure("NO_KEY_CONFIGURED", "No working key is connected, so older data cannot be moved under it.", ["Connect a key, or restore access to it, first."]);
+  }
+  const dataKeys = await prisma.dataKey.count({ where: { accountId, kmsKeyArn: platformKeyArn } });
+  if (dataKeys === 0) return { status: "success", message: "No data was written before activation, so there is nothing older to protect." };
+  const job = await queueRewrapJob(prisma, { accountId, kind: "FROM_PLATFORM", sourceKeyArn: platformKeyArn, targetKeyArn: config.keyArn, requestedBy: access.user.email });
+  await recordAuditEvent(prisma, { accountId, actor: userActor(access), action: "byok.rewrap.request", outcome: "SUCCESS", keyArn: config.keyArn, details: { jobId: job.id, kind: job.kind, dataKeys } });
+  const plural = dataKeys === 1 ? "" : "s";
+  return { status: "success", message: `The ${dataKeys} data key${plural} of data written before activation ${dataKeys === 1 ? "is" : "are"} moving under your key; the progress is shown under "Re-wrap".` };
+}
+
 /** Sets how often the account's data keys are re-wrapped onto the newest key material; null turns it off. */
 export async function setRewrapSchedule(prisma: PrismaClient, access: AccountAccess, intervalDays: number | null): Promise<FormResult> {
   const accountId = access.account.id;
@@ -87,7 +107,11 @@ export async function cancelRewrap(prisma: PrismaClient, access: AccountAccess, 
     await recordAuditEvent(prisma, { accountId, actor, action: "byok.rewrap.cancel", outcome: "DENIED", errorCode: "JOB_NOT_FOUND", details: { jobId } });
     return failure("JOB_NOT_FOUND", "That re-wrap job does not exist in this account. Reload the page.");
   }
-  const lastError = `Cancelled by ${access.user.email}.`;
+  // Stored with the job, so the page keeps saying what the cancellation left behind.
+  const lastError =
+    job.kind === "KEY_CHANGE"
+      ? `Cancelled by ${access.user.email}. The account keeps ${job.sourceKeyArn}; data keys already moved stay under ${job.targetKeyArn}, so keep that key usable too.`
+      : `Cancelled by ${access.user.email}.`;
   const cancelled = await prisma.$transaction(async (tx) => {
     const updated = await tx.rewrapJob.updateMany({ where: { id: jobId, status: { in: ["PENDING", "RUNNING"] } }, data: { status: "CANCELLED", finishedAt: new Date(), lastError } });
     if (updated.count === 0) return false;

@@ -40,6 +40,9 @@ export async function switchAccountKey(prisma: PrismaClient, job: RewrapJob): Pr
     if (!parsed.ok) throw new Error(`Key change job ${job.id} has a target that is not a key ARN: ${parsed.problem.message}`);
     const key = parsed.key;
     const before = await tx.encryptionConfig.findUniqueOrThrow({ where: { accountId } });
+    // The status shows who enabled the current key and when: for a changed key, the
+    // admin who asked for the change, and the moment of the switch.
+    const requester = job.requestedBy ? await tx.user.findUnique({ where: { email: job.requestedBy }, select: { id: true } }) : null;
     const now = new Date();
     const after = await tx.encryptionConfig.update({
       where: { accountId },
@@ -60,6 +63,8 @@ export async function switchAccountKey(prisma: PrismaClient, job: RewrapJob): Pr
         nextHealthCheckAt: now,
         unavailableSince: null,
         suspendedAt: null,
+        enabledById: requester?.id ?? null,
+        enabledAt: now,
         rotationEnabled: null,
         rotationPeriodDays: null,
         nextRotationAt: null,

@@ -5,7 +5,7 @@ import { revalidatePath } from "next/cache";
 import { authorizeSessionAction } from "@/lib/auth/session";
 import { KEY_MANAGER_ROLES } from "@/lib/auth/authorize";
 import { saveKeyConfiguration, testKeyConnection } from "@/lib/byok/configure";
-import { cancelRewrap, requestRotationRewrap, REWRAP_INTERVALS_DAYS, setRewrapSchedule } from "@/lib/byok/rewrap-requests";
+import { cancelRewrap, requestOlderDataProtection, requestRotationRewrap, REWRAP_INTERVALS_DAYS, setRewrapSchedule } from "@/lib/byok/rewrap-requests";
 import { parseKeyConfiguration, type FormResult } from "@/lib/byok/schema";
 import { byokSettings } from "@/lib/byok/settings";
 import { db } from "@/lib/db/client";
@@ -68,6 +68,20 @@ export async function requestRewrapAction(_state: FormResult, formData: FormData
   if ("status" in access) return access;
 
   const result = await runSafely("byok.rewrap.request", access.account.id, () => requestRotationRewrap(db(), access));
+
+  if (result.status === "success") wakeInProcessWorker();
+  revalidatePath(PAGE);
+  return result;
+}
+
+export async function protectOlderDataAction(_state: FormResult, formData: FormData): Promise<FormResult> {
+  if (!(formData instanceof FormData)) return MALFORMED_REQUEST;
+  const claimedAccountId = formData.get("accountId");
+
+  const access = await authorize("byok.rewrap.request", typeof claimedAccountId === "string" ? claimedAccountId : null);
+  if ("status" in access) return access;
+
+  const result = await runSafely("byok.rewrap.request", access.account.id, () => requestOlderDataProtection(db(), access, byokSettings().platformKeyArn));
 
   if (result.status === "success") wakeInProcessWorker();
   revalidatePath(PAGE);

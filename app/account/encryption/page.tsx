@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 
 import {
   cancelRewrapAction,
+  protectOlderDataAction,
   requestRewrapAction,
   saveKeyConfigurationAction,
   setRewrapScheduleAction,
@@ -39,7 +40,9 @@ export default async function EncryptionPage() {
     recentRewrapJobs(db(), access.account.id),
     loadRewrapSchedule(db(), access.account.id),
   ]);
-  const keyChange = latestKeyChange(jobs, status?.keyArn);
+  const currentKeyArn = status && status.state !== "DISABLED" ? status.keyArn : undefined;
+  const keyChange = latestKeyChange(jobs, currentKeyArn);
+  const keyChangeRunning = keyChange && (keyChange.status === "PENDING" || keyChange.status === "RUNNING");
   const serverNow = new Date();
   const encryptionContext = buildEncryptionContext(settings.serviceName, access.account.id);
   const demoKeys = [
@@ -64,15 +67,16 @@ export default async function EncryptionPage() {
         <>
           <StatusCard status={status} serverNow={serverNow} testAction={canManage && status ? testKeyConnectionAction : undefined} />
           {keyChange ? <KeyChangeBanner job={keyChange} /> : null}
-          <KeyUsageCard rows={usage} currentKeyArn={status && status.state !== "DISABLED" ? status.keyArn : undefined} changingToArn={keyChange?.targetKeyArn} />
+          <KeyUsageCard rows={usage} currentKeyArn={currentKeyArn} changingToArn={keyChangeRunning ? keyChange.targetKeyArn : undefined} />
           {status && schedule ? (
             <RewrapCard
               keyArn={status.keyArn}
               jobs={jobs}
               intervalDays={schedule.intervalDays}
               nextRewrapAt={schedule.nextRewrapAt}
+              olderDataKeys={usage.filter((row) => row.source === "PLATFORM").reduce((sum, row) => sum + row.dataKeys, 0)}
               serverNow={serverNow}
-              actions={canManage ? { requestRewrap: requestRewrapAction, setSchedule: setRewrapScheduleAction, cancel: cancelRewrapAction } : undefined}
+              actions={canManage ? { requestRewrap: requestRewrapAction, protectOlderData: protectOlderDataAction, setSchedule: setRewrapScheduleAction, cancel: cancelRewrapAction } : undefined}
             />
           ) : null}
 
@@ -85,7 +89,7 @@ export default async function EncryptionPage() {
               >
                 <ConnectKeyForm
                   serviceRegion={settings.serviceRegion}
-                  currentKeyArn={status && status.state !== "DISABLED" ? status.keyArn : undefined}
+                  currentKeyArn={currentKeyArn}
                   olderDataKeys={schedule ? undefined : (usage.find((row) => row.source === "PLATFORM")?.dataKeys ?? 0)}
                   action={saveKeyConfigurationAction}
                   demoKeys={demoKeys}
