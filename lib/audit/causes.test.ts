@@ -113,6 +113,8 @@ describe("KMS call log", () => {
     const fact = await createFact(writer.client, tenant.accountId, { content: "written under the tenant key" });
     const reader = stack.tenantData({ kms: deps.kms });
     expect((await findFact(reader.client, tenant.accountId, fact!.id))?.content).toBe("written under the tenant key");
+    // Support turned BYOK off, which is when data keys move to the platform key.
+    await stack.prisma.encryptionConfig.update({ where: { accountId: tenant.accountId }, data: { state: "DISABLED" } });
     const job = await queueRewrapJob(stack.prisma, {
       accountId: tenant.accountId,
       kind: "TO_PLATFORM",
@@ -166,6 +168,8 @@ describe("KMS call log", () => {
     await expect(createFact(writer.client, tenant.accountId, { content: "refused" })).rejects.toBeInstanceOf(DataKeyUnavailableError);
     const reader = stack.tenantData({ kms: deps.kms });
     await expect(findFact(reader.client, tenant.accountId, fact!.id)).rejects.toBeInstanceOf(DataKeyUnavailableError);
+    // Support turned BYOK off, which is when data keys move to the platform key.
+    await stack.prisma.encryptionConfig.update({ where: { accountId: tenant.accountId }, data: { state: "DISABLED" } });
     const job = await queueRewrapJob(stack.prisma, {
       accountId: tenant.accountId,
       kind: "TO_PLATFORM",
@@ -174,6 +178,8 @@ describe("KMS call log", () => {
       requestedBy: "support@platform.example",
     });
     expect(await runRewrapJob({ prisma: stack.prisma, kms: deps.kms, instance: REWRAP_INSTANCE }, job.id)).toMatchObject({ status: "COMPLETED", moved: 0, failed: 1 });
+    // BYOK back on, so the health check has a key to check.
+    await stack.prisma.encryptionConfig.update({ where: { accountId: tenant.accountId }, data: { state: "ACTIVE" } });
     expect((await saveKeyConfiguration(deps, owner, key)).status).toBe("error");
     expect((await testKeyConnection(deps, owner)).status).toBe("error");
     expect((await runHealthCheck(deps, tenant.accountId))?.state).toBe("UNAVAILABLE");

@@ -73,6 +73,21 @@ export async function saveKeyConfiguration(deps: ByokDeps, access: AccountAccess
     if (change.status === "queued") return change.result;
     unmovable = change.unmovable;
   }
+  if (current && current.state !== "DISABLED" && current.keyArn === key.arn) {
+    const change = await deps.prisma.rewrapJob.findFirst({ where: { accountId, kind: "KEY_CHANGE", status: { in: ["PENDING", "RUNNING"] } } });
+    if (change) {
+      await recordAuditEvent(deps.prisma, { accountId, actor, action: SAVE_ACTION, outcome: "FAILURE", errorCode: "KEY_CHANGE_IN_PROGRESS", keyArn: key.arn, details: { jobId: change.id } });
+      return {
+        status: "error",
+        formError: {
+          code: "KEY_CHANGE_IN_PROGRESS",
+          message: `A change from ${key.arn} to ${change.targetKeyArn} is in progress, so saving ${key.arn} again would not keep it.`,
+          causes: ['To stay on this key, cancel the key change under "Re-wrap" on this page.'],
+          keyArn: key.arn,
+        },
+      };
+    }
+  }
   const activating = !current || current.state === "DISABLED";
 
   const now = new Date();

@@ -62,6 +62,12 @@ export async function requestOlderDataProtection(prisma: PrismaClient, access: A
   if (!config || config.state === "DISABLED" || config.state === "UNAVAILABLE") {
     return failure("NO_KEY_CONFIGURED", "No working key is connected, so older data cannot be moved under it.", ["Connect a key, or restore access to it, first."]);
   }
+  const change = await prisma.rewrapJob.findFirst({ where: { accountId, kind: "KEY_CHANGE", status: { in: ["PENDING", "RUNNING"] } } });
+  if (change) {
+    return failure("KEY_CHANGE_IN_PROGRESS", `A change to ${change.targetKeyArn} is in progress, so older data is not moved now.`, [
+      "Start this again when the key change has finished, so the data moves under the new key.",
+    ]);
+  }
   const dataKeys = await prisma.dataKey.count({ where: { accountId, kmsKeyArn: platformKeyArn } });
   if (dataKeys === 0) return { status: "success", message: "No data was written before activation, so there is nothing older to protect." };
   const job = await queueRewrapJob(prisma, { accountId, kind: "FROM_PLATFORM", sourceKeyArn: platformKeyArn, targetKeyArn: config.keyArn, requestedBy: access.user.email });

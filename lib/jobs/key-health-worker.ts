@@ -3,7 +3,7 @@ import PgBoss from "pg-boss";
 import { queueScheduledRewraps } from "@/lib/byok/rewrap-requests";
 import { claimDueAccounts, runHealthCheck, type HealthDeps } from "@/lib/health/service";
 import { log } from "@/lib/log";
-import { runRewrapJob } from "@/lib/rewrap";
+import { RewrapConflictError, runRewrapJob } from "@/lib/rewrap";
 
 /**
  * Background key health checks on pg-boss, a job queue kept in PostgreSQL (schema
@@ -18,10 +18,15 @@ import { runRewrapJob } from "@/lib/rewrap";
 
 export const SWEEP_QUEUE = "key-health-sweep";
 export const CHECK_QUEUE = "key-health-check";
-/** Runs one re-wrap job (lib/rewrap); the singleton policy keeps one run of a job active at a time. */
-export const REWRAP_QUEUE = "rewrap-run";
+/**
+ * Runs re-wrap jobs (lib/rewrap). The "short" policy keeps at most one queued run per job.
+ * Runs of one job may overlap: the job's cursor lets one win, and the other stops with
+ * RewrapConflictError. A "singleton" queue was seen to stall instead: a re-sent run of an
+ * active job held back every job queued after it, for every account.
+ */
+export const REWRAP_QUEUE = "rewrap-jobs";
 const SWEEP_BATCH = 50;
-/** Re-wrap jobs sent per sweep; a send for a job that already runs is dropped by the queue's singleton policy. */
+/** Re-wrap jobs sent per sweep; a send for a job whose run is still queued is dropped by the queue's short policy. */
 const REWRAP_SWEEP_BATCH = 500;
 
 export interface KeyHealthWorkerOptions {
@@ -43,7 +48,7 @@ export async function startKeyHealthWorker(options: KeyHealthWorkerOptions): Pro
   await boss.start();
   await boss.createQueue(SWEEP_QUEUE, { name: SWEEP_QUEUE, policy: "short", retryLimit: 0, expireInSeconds: 60 });
   await boss.createQueue(CHECK_QUEUE, { name: CHECK_QUEUE, retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 });
-  await boss.createQueue(REWRAP_QUEUE, { name: REWRAP_QUEUE, policy: "singleton", retryLimit: 5, retryDelay: 10, retryBackoff: true, expireInSeconds: 3_600 });
+  await boss.createQueue(REWRAP_QUEUE, { name: REWRAP_QUEUE, policy: "short", retryLimit: 5, retryDelay: 10, retryBackoff: true, expireInSeconds: 3_600 });
 
   // A claim keeps other sweeps away from an account for as long as its check job may take.
   const claimLeaseMs = 2 * 60_000;
@@ -51,8 +56,8 @@ export async function startKeyHealthWorker(options: KeyHealthWorkerOptions): Pro
     const accountIds = await claimDueAccounts(options.deps, SWEEP_BATCH, claimLeaseMs);
     for (const accountId of accountIds) await boss.send(CHECK_QUEUE, { accountId });
     const scheduled = await queueScheduledRewraps(options.deps.prisma, SWEEP_BATCH);
-    // Re-wrap jobs queued, scheduled or interrupted get a run; the queue's singleton policy
-    // drops the send while a run of the same job is active.
+    // Re-wrap jobs queued, scheduled or interrupted get a run; the queue's short policy
+    // drops the send while a run of the same job is still queued.
     // Oldest first, and many per sweep, so jobs that keep failing cannot starve newer ones.
     const rewraps = await options.deps.prisma.rewrapJob.findMany({
       where: { status: { in: ["PENDING", "RUNNING"] } },
@@ -65,7 +70,14 @@ export async function startKeyHealthWorker(options: KeyHealthWorkerOptions): Pro
   });
   await boss.work<{ jobId: string }>(REWRAP_QUEUE, { pollingIntervalSeconds: 1 }, async ([job]) => {
     if (!job) return;
-    const result = await runRewrapJob({ prisma: options.deps.prisma, kms: options.deps.kms, instance: options.deps.settings.instance }, job.data.jobId);
+    let result;
+    try {
+      result = await runRewrapJob({ prisma: options.deps.prisma, kms: options.deps.kms, instance: options.deps.settings.instance }, job.data.jobId);
+    } catch (error) {
+      if (!(error instanceof RewrapConflictError)) throw error;
+      log.info("rewrap.run_overlapped", { jobId: job.data.jobId });
+      return;
+    }
     log.info("rewrap.run", { jobId: result.id, accountId: result.accountId, status: result.status, moved: result.moved, failed: result.failed, total: result.total });
   });
   await boss.work<{ accountId: string }>(CHECK_QUEUE, { pollingIntervalSeconds: 0.5 }, async ([job]) => {

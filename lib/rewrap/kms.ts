@@ -88,10 +88,11 @@ async function reEncrypt(deps: RewrapKmsDeps, call: RewrapCall, dataKey: StoredD
 }
 
 // The SDK's ReEncrypt errors do not name the key that refused. A ciphertext that does not
-// open is the source's problem, and for ROTATION both keys are one. Otherwise FROM_PLATFORM
-// names the target (the tenant key), and KEY_CHANGE names the source.
+// open is the source's problem, and for ROTATION both keys are one. FROM_PLATFORM names the
+// target (the tenant key). For KEY_CHANGE either tenant key may have refused, so both are named.
 function failedKeyOf(call: RewrapCall, failure: KeyFailure): string {
   if (failure.code === "CONTEXT_MISMATCH" || failure.code === "KEY_MISMATCH") return call.sourceKeyArn;
+  if (call.kind === "KEY_CHANGE") return `${call.sourceKeyArn} or ${call.targetKeyArn}`;
   return call.kind === "FROM_PLATFORM" ? call.targetKeyArn : call.sourceKeyArn;
 }
 

@@ -68,6 +68,8 @@ async function tenantWithFourDataKeys() {
 
   const keys = await dataKeysOf(tenant.accountId);
   expect(keys.map((key) => [key.serial, key.source, key.kmsKeyArn])).toEqual([1, 2, 3, 4].map((serial) => [serial, "TENANT", tenantKeyArn]));
+  // Support turned BYOK off, which is when data keys move to the platform key.
+  await stack.prisma.encryptionConfig.update({ where: { accountId: tenant.accountId }, data: { state: "DISABLED", disabledAt: new Date() } });
   return { accountId: tenant.accountId, tenantKeyArn, sessionId: session.id, factIds: [third!.id, fourth!.id] };
 }
 
@@ -254,6 +256,24 @@ describe("runRewrapJob", () => {
     expect((await dataKeysOf(accountId)).every((key) => key.kmsKeyArn === stack.platformKeyArn)).toBe(true);
     expect(await stack.prisma.auditEvent.count({ where: { accountId, action: "rewrap.started" } })).toBe(1);
     expect(await stack.prisma.auditEvent.count({ where: { accountId, action: "rewrap.completed" } })).toBe(1);
+  });
+
+  it("stops when BYOK is turned on again", async () => {
+    const { accountId, tenantKeyArn } = await tenantWithFourDataKeys();
+    const queued = await queueToPlatform(accountId, tenantKeyArn);
+    let decrypts = 0;
+    // The tenant saves its key again while the job runs, just before the second data key moves.
+    const reenabling = kmsWith((next, context) => async (args) => {
+      if (commandName(context) === "DecryptCommand" && ++decrypts === 2) {
+        await stack.prisma.encryptionConfig.update({ where: { accountId }, data: { state: "ACTIVE", disabledAt: null } });
+      }
+      return next(args);
+    });
+
+    const job = await runRewrapJob(rewrapDeps(reenabling), queued.id);
+
+    expect(job).toMatchObject({ status: "FAILED", moved: 1, lastError: "BYOK was turned on again while the job ran, so the job stopped." });
+    expect((await dataKeysOf(accountId)).map((key) => key.source)).toEqual(["PLATFORM", "TENANT", "TENANT", "TENANT"]);
   });
 
   it("rejects a job id that does not exist", async () => {

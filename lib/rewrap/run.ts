@@ -125,13 +125,17 @@ async function moveDataKeysAfterCursor(deps: RewrapDeps, job: RewrapJob, batchSi
 }
 
 // Returns why the job may no longer move data keys, or null. A job that moves data keys to
-// or within the tenant's key needs that key to still be the account's key. Inside a move's
+// or within the tenant's key needs that key to still be the account's key, and a job that
+// moves them to the platform key needs BYOK to still be off. Inside a move's
 // transaction the row is locked FOR SHARE, so a disable or a key switch (which update it)
 // waits for the move, and no data key moves under a tenant key after BYOK is off.
 async function staleReason(writer: Prisma.TransactionClient | PrismaClient, job: RewrapJob): Promise<string | null> {
-  if (job.kind === "TO_PLATFORM") return null;
   const [config] = await writer.$queryRaw<{ key_arn: string; state: string }[]>`
     SELECT "key_arn", "state" FROM "encryption_configs" WHERE "account_id" = ${job.accountId}::uuid FOR SHARE`;
+  if (job.kind === "TO_PLATFORM") {
+    // Moving data off the tenant's keys is only right while BYOK stays off.
+    return config && config.state !== "DISABLED" ? "BYOK was turned on again while the job ran, so the job stopped." : null;
+  }
   const expected = job.kind === "KEY_CHANGE" ? job.sourceKeyArn : job.targetKeyArn;
   if (!config || config.state === "DISABLED") return "BYOK was turned off for the account while the job ran, so the job stopped.";
   if (config.key_arn !== expected) return `The account's key changed to ${config.key_arn} while the job ran, so the job stopped.`;
@@ -249,6 +253,8 @@ async function finishJob(prisma: PrismaClient, jobId: string, stopReason: string
       where: { id: jobId, status: "RUNNING" },
       data: { status, finishedAt: new Date(), ...(stopReason === null ? {} : { lastError: stopReason }) },
     });
+    // A job that moved every data key keeps no error from an interrupted attempt.
+    await tx.rewrapJob.updateMany({ where: { id: jobId, status: "COMPLETED", failed: 0 }, data: { lastError: null } });
     const job = await tx.rewrapJob.findUniqueOrThrow({ where: { id: jobId } });
     if (ended.count === 0) return job;
     await recordAuditEvent(tx, {

@@ -18,6 +18,9 @@ export type SwitchResult = { status: "switched" } | { status: "again" } | { stat
 export async function switchAccountKey(prisma: PrismaClient, job: RewrapJob): Promise<SwitchResult> {
   const { accountId, sourceKeyArn, targetKeyArn } = job;
   return prisma.$transaction(async (tx) => {
+    // A cancel that lands before the switch wins: the row lock orders the two.
+    const [current] = await tx.$queryRaw<{ status: string }[]>`SELECT "status" FROM "rewrap_jobs" WHERE "id" = ${job.id}::uuid FOR UPDATE`;
+    if (current?.status !== "RUNNING") return { status: "blocked", reason: "The key change was cancelled before the switch." };
     const [config] = await tx.$queryRaw<{ key_arn: string; state: KeyState }[]>`
       SELECT "key_arn", "state" FROM "encryption_configs" WHERE "account_id" = ${accountId}::uuid FOR UPDATE`;
     if (!config || config.state === "DISABLED") {

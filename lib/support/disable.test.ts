@@ -79,6 +79,19 @@ describe("requestByokDisable", () => {
     ]);
   });
 
+  it("cancels jobs that move data keys to the tenant's keys", async () => {
+    const requester = await createSupportActor(stack.prisma);
+    const tenant = await activeTenant();
+    const rotation = await stack.prisma.rewrapJob.create({
+      data: { accountId: tenant.accountId, kind: "ROTATION", sourceKeyArn: tenant.keyArn, targetKeyArn: tenant.keyArn, status: "RUNNING", requestedBy: "owner@tenant.example" },
+    });
+
+    await requestByokDisable(stack.prisma, requester, { accountId: tenant.accountId, reason: REASON }, { ...withApproval, requiresApproval: false });
+
+    const cancelled = await stack.prisma.rewrapJob.findUniqueOrThrow({ where: { id: rotation.id } });
+    expect(cancelled).toMatchObject({ status: "CANCELLED", lastError: "Cancelled because platform support turned BYOK off." });
+  });
+
   it("rejects a second pending request", async () => {
     const requester = await createSupportActor(stack.prisma);
     const tenant = await activeTenant();

@@ -171,6 +171,12 @@ async function executeDisableRequest(
       after: { state: after.state, disabledById: after.disabledById, disabledReason: after.disabledReason, nextHealthCheckAt: null },
       details: { requestId: request.id, requestedById: request.requestedById },
     });
+    // Jobs that move data keys to or within the tenant's keys end here, so none of them
+    // resumes if BYOK is turned on again later.
+    await tx.rewrapJob.updateMany({
+      where: { accountId: request.accountId, kind: { not: "TO_PLATFORM" }, status: { in: ["PENDING", "RUNNING"] } },
+      data: { status: "CANCELLED", finishedAt: now, lastError: "Cancelled because platform support turned BYOK off." },
+    });
     const executedRequest = await tx.disableRequest.findUniqueOrThrow({ where: { id: request.id } });
     return { executed: executedRequest, keyArn: before.keyArn };
   });
