@@ -174,7 +174,7 @@ export async function testKeyConnection(deps: HealthDeps, access: AccountAccess)
   await applyKeyOutcome(deps, { accountId, keyArn: config.keyArn, outcome, trigger: "TEST_CONNECTION", latencyMs: check.latencyMs, actor, action: TEST_ACTION });
 
   if (check.ok) {
-    // An admin who just granted kms:GetKeyRotationStatus sees the result at once.
+    // The status card then shows a newly granted kms:GetKeyRotationStatus at once.
     await refreshRotationStatus(deps, accountId, config.keyArn, "TEST_CONNECTION");
     return { status: "success", message: `Connection to ${config.keyArn} works (${check.latencyMs} ms).` };
   }

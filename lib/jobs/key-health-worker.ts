@@ -56,7 +56,7 @@ export async function startKeyHealthWorker(options: KeyHealthWorkerOptions): Pro
     const accountIds = await claimDueAccounts(options.deps, SWEEP_BATCH, claimLeaseMs);
     for (const accountId of accountIds) await boss.send(CHECK_QUEUE, { accountId });
     const scheduled = await queueScheduledRewraps(options.deps.prisma, SWEEP_BATCH);
-    // Re-wrap jobs queued, scheduled or interrupted get a run; the queue's short policy
+    // Re-wrap jobs queued, scheduled or interrupted get a run. The queue's short policy
     // drops the send while a run of the same job is still queued.
     // Oldest first, and many per sweep, so jobs that keep failing cannot starve newer ones.
     const rewraps = await options.deps.prisma.rewrapJob.findMany({
