@@ -4,6 +4,7 @@ import { recordAuditEvent } from "@/lib/audit/record";
 import type { AccountAccess } from "@/lib/auth/authorize";
 import { startKeyChange } from "@/lib/byok/key-change";
 import { requestOlderDataProtection } from "@/lib/byok/rewrap-requests";
+import { findActiveKeyChange } from "@/lib/rewrap/start";
 import { refreshRotationStatus } from "@/lib/byok/rotation";
 import { checkKeyForAccount, type ByokDeps } from "@/lib/byok/key-check";
 import type { FormResult } from "@/lib/byok/schema";
@@ -74,7 +75,7 @@ export async function saveKeyConfiguration(deps: ByokDeps, access: AccountAccess
     unmovable = change.unmovable;
   }
   if (current && current.state !== "DISABLED" && current.keyArn === key.arn) {
-    const change = await deps.prisma.rewrapJob.findFirst({ where: { accountId, kind: "KEY_CHANGE", status: { in: ["PENDING", "RUNNING"] } } });
+    const change = await findActiveKeyChange(deps.prisma, accountId);
     if (change) {
       await recordAuditEvent(deps.prisma, { accountId, actor, action: SAVE_ACTION, outcome: "FAILURE", errorCode: "KEY_CHANGE_IN_PROGRESS", keyArn: key.arn, details: { jobId: change.id } });
       return {

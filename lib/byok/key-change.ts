@@ -6,7 +6,7 @@ import type { AccountAccess } from "@/lib/auth/authorize";
 import type { ByokDeps } from "@/lib/byok/key-check";
 import type { FormResult } from "@/lib/byok/schema";
 import type { EncryptionConfig, RewrapJob } from "@/lib/db/generated/client";
-import { KeyChangeInProgressError, queueRewrapJob } from "@/lib/rewrap/start";
+import { findActiveKeyChange, KeyChangeInProgressError, queueRewrapJob } from "@/lib/rewrap/start";
 
 /**
  * Changing an account's key from one tenant key to another, after the new key passed
@@ -31,7 +31,7 @@ export async function startKeyChange(deps: ByokDeps, access: AccountAccess, curr
   const actor = { type: "USER" as const, userId: access.user.id, email: access.user.email };
 
   const underOldKey = await prisma.dataKey.count({ where: { accountId, kmsKeyArn: current.keyArn } });
-  const running = await prisma.rewrapJob.findFirst({ where: { accountId, kind: "KEY_CHANGE", status: { in: ["PENDING", "RUNNING"] } } });
+  const running = await findActiveKeyChange(prisma, accountId);
   if (running && running.targetKeyArn !== key.arn) return changeInProgress(deps, access, running, key);
   if (underOldKey === 0 && !running) return { status: "switch-now", unmovable: 0 };
   if (current.state === "UNAVAILABLE" && !running) return { status: "switch-now", unmovable: underOldKey };

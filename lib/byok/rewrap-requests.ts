@@ -5,7 +5,7 @@ import type { AccountAccess } from "@/lib/auth/authorize";
 import type { FormResult } from "@/lib/byok/schema";
 import type { PrismaClient } from "@/lib/db/generated/client";
 import { log } from "@/lib/log";
-import { queueRewrapJob } from "@/lib/rewrap/start";
+import { findActiveKeyChange, queueRewrapJob } from "@/lib/rewrap/start";
 
 /**
  * Re-wrap requests from the Encryption page (start one now, set a schedule, cancel one),
@@ -41,7 +41,7 @@ export async function requestRotationRewrap(prisma: PrismaClient, access: Accoun
       "Restore the platform's access to the key (see the status above), run Test connection, then start the re-wrap again.",
     ]);
   }
-  const change = await prisma.rewrapJob.findFirst({ where: { accountId, kind: "KEY_CHANGE", status: { in: ["PENDING", "RUNNING"] } } });
+  const change = await findActiveKeyChange(prisma, accountId);
   if (change) {
     return failure("KEY_CHANGE_IN_PROGRESS", `A change to ${change.targetKeyArn} is in progress; it re-wraps every data key anyway.`, ["Wait for the key change to finish."]);
   }
@@ -62,7 +62,7 @@ export async function requestOlderDataProtection(prisma: PrismaClient, access: A
   if (!config || config.state === "DISABLED" || config.state === "UNAVAILABLE") {
     return failure("NO_KEY_CONFIGURED", "No working key is connected, so older data cannot be moved under it.", ["Connect a key, or restore access to it, first."]);
   }
-  const change = await prisma.rewrapJob.findFirst({ where: { accountId, kind: "KEY_CHANGE", status: { in: ["PENDING", "RUNNING"] } } });
+  const change = await findActiveKeyChange(prisma, accountId);
   if (change) {
     return failure("KEY_CHANGE_IN_PROGRESS", `A change to ${change.targetKeyArn} is in progress, so older data is not moved now.`, [
       "Start this again when the key change has finished, so the data moves under the new key.",

@@ -1,3 +1,3 @@
-export { activeRewrapJobs, KeyChangeInProgressError, queueRewrapJob, type RewrapJobRequest } from "./start";
-export { RewrapConflictError, runRewrapJob, targetSourceOf, type RewrapDeps, type RewrapOptions } from "./run";
+export { findActiveKeyChange, KeyChangeInProgressError, queueRewrapJob, type RewrapJobRequest } from "./start";
+export { RewrapConflictError, runRewrapJob, type RewrapDeps, type RewrapOptions } from "./run";
 export { loadUsageByKey, recentRewrapJobs, summarizeUnmoved, type KeyUsageRow, type RewrapJobView, type UnmovedSummary } from "./summary";

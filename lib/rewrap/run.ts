@@ -56,7 +56,7 @@ export class RewrapConflictError extends AppError {
 }
 
 /** Returns the `source` of a data key after a job of `kind` moved it. */
-export function targetSourceOf(kind: RewrapJobKind): DataKeySource {
+function targetSourceOf(kind: RewrapJobKind): DataKeySource {
   return kind === "TO_PLATFORM" ? "PLATFORM" : "TENANT";
 }
 

@@ -1,4 +1,4 @@
-import type { PrismaClient, RewrapJob, RewrapJobKind } from "@/lib/db/generated/client";
+import type { Prisma, PrismaClient, RewrapJob, RewrapJobKind } from "@/lib/db/generated/client";
 
 export interface RewrapJobRequest {
   accountId: string;
@@ -33,14 +33,14 @@ export async function queueRewrapJob(prisma: PrismaClient, request: RewrapJobReq
     });
     if (existing) return existing;
     if (request.kind === "KEY_CHANGE") {
-      const running = await tx.rewrapJob.findFirst({ where: { accountId: request.accountId, kind: "KEY_CHANGE", status: { in: ["PENDING", "RUNNING"] } } });
+      const running = await findActiveKeyChange(tx, request.accountId);
       if (running) throw new KeyChangeInProgressError(running);
     }
     return tx.rewrapJob.create({ data: { ...request, status: "PENDING" } });
   });
 }
 
-/** Jobs of the account that are still to run or running, oldest first. */
-export function activeRewrapJobs(prisma: PrismaClient, accountId: string): Promise<RewrapJob[]> {
-  return prisma.rewrapJob.findMany({ where: { accountId, status: { in: ["PENDING", "RUNNING"] } }, orderBy: { createdAt: "asc" } });
+/** Returns the account's key change that is pending or running, or null. */
+export function findActiveKeyChange(writer: Pick<PrismaClient, "rewrapJob"> | Prisma.TransactionClient, accountId: string): Promise<RewrapJob | null> {
+  return writer.rewrapJob.findFirst({ where: { accountId, kind: "KEY_CHANGE", status: { in: ["PENDING", "RUNNING"] } } });
 }
