@@ -162,10 +162,3 @@ export async function queueScheduledRewraps(prisma: PrismaClient, limit: number)
   }
   return due.map((row) => row.account_id);
 }
-
-/** Returns the account's re-wrap schedule, or null while no key is connected. */
-export async function loadRewrapSchedule(prisma: PrismaClient, accountId: string): Promise<{ intervalDays: number | null; nextRewrapAt: Date | null } | null> {
-  const config = await prisma.encryptionConfig.findUnique({ where: { accountId }, select: { state: true, rewrapIntervalDays: true, nextRewrapAt: true } });
-  if (!config || config.state === "DISABLED") return null;
-  return { intervalDays: config.rewrapIntervalDays, nextRewrapAt: config.nextRewrapAt };
-}

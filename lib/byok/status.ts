@@ -49,6 +49,8 @@ export interface EncryptionStatus {
   /** The newest successful KMS call with the current key, of any cause, or null when there is none. */
   lastUse: { at: Date; operation: string; cause: KmsCallCause } | null;
   rotation: RotationStatus;
+  /** Days between scheduled re-wraps (null: off) and the next one. */
+  rewrapSchedule: { intervalDays: number | null; nextRewrapAt: Date | null };
   health: {
     nextCheckAt: Date | null;
     unavailableSince: Date | null;
@@ -112,6 +114,7 @@ export async function loadEncryptionStatus(
     checkHistory: { checks: history, passed: history.filter((check) => check.ok).length },
     lastUse: lastUse ? { at: lastUse.createdAt, operation: lastUse.operation, cause: lastUse.cause } : null,
     rotation: rotationStatus(config, () => principalArn ?? byokSettings().principalArn),
+    rewrapSchedule: { intervalDays: config.rewrapIntervalDays, nextRewrapAt: config.nextRewrapAt },
     health: {
       nextCheckAt: config.nextHealthCheckAt,
       unavailableSince: config.unavailableSince,

@@ -20,7 +20,6 @@ import { Card } from "@/components/ui/card";
 import { canManageKey } from "@/lib/auth/authorize";
 import { requirePageAccess } from "@/lib/auth/session";
 import { byokSettings } from "@/lib/byok/settings";
-import { loadRewrapSchedule } from "@/lib/byok/rewrap-requests";
 import { loadEncryptionStatus } from "@/lib/byok/status";
 import { env } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
@@ -35,12 +34,9 @@ export default async function EncryptionPage() {
   const canManage = canManageKey(access.role);
   const config = env();
   const status = access.account.byokAddOn ? await loadEncryptionStatus(db(), access.account.id, config.DEK_CACHE_TTL_SECONDS * 1000) : null;
-  const [usage, jobs, schedule] = await Promise.all([
-    loadUsageByKey(db(), access.account.id),
-    recentRewrapJobs(db(), access.account.id),
-    loadRewrapSchedule(db(), access.account.id),
-  ]);
+  const [usage, jobs] = await Promise.all([loadUsageByKey(db(), access.account.id), recentRewrapJobs(db(), access.account.id)]);
   const currentKeyArn = status && status.state !== "DISABLED" ? status.keyArn : undefined;
+  const schedule = currentKeyArn ? status?.rewrapSchedule : undefined;
   const keyChange = latestKeyChange(jobs, currentKeyArn);
   const keyChangeRunning = keyChange && (keyChange.status === "PENDING" || keyChange.status === "RUNNING");
   const serverNow = new Date();
