@@ -16,7 +16,7 @@ export class TenantKms {
 
   /**
    * Creates a symmetric key in the service region whose policy lets the platform role use
-   * it for `accountUuid`; `reEncrypt` also allows the kms:ReEncrypt* that re-wraps need.
+   * it for `accountUuid`. With `reEncrypt`, the policy also allows the kms:ReEncrypt* that re-wraps need.
    */
   async createKey(accountUuid: string, options: { allowDecrypt?: boolean; reEncrypt?: boolean } = {}): Promise<string> {
     const created = await this.client(E2E.region).send(

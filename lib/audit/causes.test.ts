@@ -77,6 +77,13 @@ async function byokTenant() {
   return { tenant, keyArn, key: parsed.key, deps, observed };
 }
 
+/** Turns BYOK off, as support does, and runs the job that moves the data keys to the platform key. */
+async function moveToPlatformKey(accountId: string, keyArn: string, kms: KMSClient) {
+  await stack.prisma.encryptionConfig.update({ where: { accountId }, data: { state: "DISABLED" } });
+  const job = await queueRewrapJob(stack.prisma, { accountId, kind: "TO_PLATFORM", sourceKeyArn: keyArn, targetKeyArn: stack.platformKeyArn, requestedBy: "support@platform.example" });
+  return runRewrapJob({ prisma: stack.prisma, kms, instance: REWRAP_INSTANCE }, job.id);
+}
+
 function callsOf(accountId: string, afterId = 0n): Promise<KmsCall[]> {
   return stack.prisma.kmsCall.findMany({ where: { accountId, id: { gt: afterId } }, orderBy: { id: "asc" } });
 }
@@ -113,16 +120,7 @@ describe("KMS call log", () => {
     const fact = await createFact(writer.client, tenant.accountId, { content: "written under the tenant key" });
     const reader = stack.tenantData({ kms: deps.kms });
     expect((await findFact(reader.client, tenant.accountId, fact!.id))?.content).toBe("written under the tenant key");
-    // Support turned BYOK off, which is when data keys move to the platform key.
-    await stack.prisma.encryptionConfig.update({ where: { accountId: tenant.accountId }, data: { state: "DISABLED" } });
-    const job = await queueRewrapJob(stack.prisma, {
-      accountId: tenant.accountId,
-      kind: "TO_PLATFORM",
-      sourceKeyArn: keyArn,
-      targetKeyArn: stack.platformKeyArn,
-      requestedBy: "support@platform.example",
-    });
-    expect(await runRewrapJob({ prisma: stack.prisma, kms: deps.kms, instance: REWRAP_INSTANCE }, job.id)).toMatchObject({ status: "COMPLETED", moved: 1 });
+    expect(await moveToPlatformKey(tenant.accountId, keyArn, deps.kms)).toMatchObject({ status: "COMPLETED", moved: 1 });
 
     const rows = await callsOf(tenant.accountId);
     // Test connection and the health check may each also read the rotation status. Those reads
@@ -168,16 +166,7 @@ describe("KMS call log", () => {
     await expect(createFact(writer.client, tenant.accountId, { content: "refused" })).rejects.toBeInstanceOf(DataKeyUnavailableError);
     const reader = stack.tenantData({ kms: deps.kms });
     await expect(findFact(reader.client, tenant.accountId, fact!.id)).rejects.toBeInstanceOf(DataKeyUnavailableError);
-    // Support turned BYOK off, which is when data keys move to the platform key.
-    await stack.prisma.encryptionConfig.update({ where: { accountId: tenant.accountId }, data: { state: "DISABLED" } });
-    const job = await queueRewrapJob(stack.prisma, {
-      accountId: tenant.accountId,
-      kind: "TO_PLATFORM",
-      sourceKeyArn: keyArn,
-      targetKeyArn: stack.platformKeyArn,
-      requestedBy: "support@platform.example",
-    });
-    expect(await runRewrapJob({ prisma: stack.prisma, kms: deps.kms, instance: REWRAP_INSTANCE }, job.id)).toMatchObject({ status: "COMPLETED", moved: 0, failed: 1 });
+    expect(await moveToPlatformKey(tenant.accountId, keyArn, deps.kms)).toMatchObject({ status: "COMPLETED", moved: 0, failed: 1 });
     // BYOK back on, so the health check has a key to check.
     await stack.prisma.encryptionConfig.update({ where: { accountId: tenant.accountId }, data: { state: "ACTIVE" } });
     expect((await saveKeyConfiguration(deps, owner, key)).status).toBe("error");

@@ -43,7 +43,7 @@ function errorOf(result: FormResult) {
   throw new Error(`expected a form error, got ${JSON.stringify(result)}`);
 }
 
-/** A BYOK tenant whose key wraps one data key, which protects one fact. */
+/** Creates a BYOK tenant whose key wraps one data key, which protects one fact. */
 async function tenantWithData() {
   const tenant = await createTenant(stack.prisma);
   const oldArn = await createKey(stack.tenantKms(), { policy: WITH_REENCRYPT });
@@ -57,7 +57,7 @@ function configOf(accountId: string) {
 }
 
 describe("changing the key", () => {
-  it("queues a key change and keeps the old key until the data keys moved", async () => {
+  it("queues a change and keeps the old key", async () => {
     const { tenant, accountId, oldArn } = await tenantWithData();
     const newArn = await createKey(stack.tenantKms(), { policy: WITH_REENCRYPT });
 
@@ -113,7 +113,7 @@ describe("changing the key", () => {
     expect(await stack.prisma.rewrapJob.count({ where: { accountId, kind: "KEY_CHANGE" } })).toBe(1);
   });
 
-  it("switches at once when the old key is unavailable, and says what stays behind", async () => {
+  it("switches at once from an unavailable key", async () => {
     const { tenant, accountId, oldArn } = await tenantWithData();
     await stack.tenantKms().send(new DisableKeyCommand({ KeyId: oldArn }));
     await stack.prisma.encryptionConfig.update({ where: { accountId }, data: { state: "UNAVAILABLE" } });

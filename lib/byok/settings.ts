@@ -9,7 +9,7 @@ export interface ByokSettings {
   serviceName: string;
   serviceRegion: string;
   principalArn: string;
-  /** The platform's own KMS key, which holds data of accounts without an active tenant key. */
+  /** The platform's own KMS key, which wraps the data keys of accounts without an active tenant key. */
   platformKeyArn: string;
   kmsTimeoutMs: number;
   kmsMaxAttempts: number;

@@ -169,8 +169,8 @@ export class DataKeyService {
       const row = await prisma.$transaction(async (tx) => {
         // Serializes key creation per account, so serials stay dense and unique.
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${accountId}, 0))`;
-        // Holds the account's key choice while the key is stored, so a key change or a
-        // disable (which lock the row FOR UPDATE) sees this key or this insert sees them.
+        // Locks the account's key choice while the key is stored. A key change or a disable
+        // (which lock the row FOR UPDATE) then either finds this key or is found by this insert.
         const [config] = await tx.$queryRaw<{ key_arn: string; state: string }[]>`
           SELECT "key_arn", "state" FROM "encryption_configs" WHERE "account_id" = ${accountId}::uuid FOR SHARE`;
         if (!isStillTarget(config, target)) throw new KeyChoiceChangedError(accountId);

@@ -80,7 +80,7 @@ function materialVersionOf(blob: Uint8Array): number | undefined {
 }
 
 describe("ROTATION", () => {
-  it("moves every data key onto the newest key material, and records stay readable", async () => {
+  it("moves data keys onto the newest material", async () => {
     const { accountId, keyArn, factIds } = await tenantWithFacts(3);
     await stack.tenantKms().send(new RotateKeyOnDemandCommand({ KeyId: keyArn }));
     const before = await dataKeysOf(accountId);
@@ -101,7 +101,7 @@ describe("ROTATION", () => {
     expect(new Set(calls.map((call) => call.requestId)).size).toBe(3);
   });
 
-  it("resumes after a crash halfway without re-wrapping a key twice", async () => {
+  it("resumes after a crash halfway", async () => {
     const { accountId, keyArn, factIds } = await tenantWithFacts(4);
     await stack.tenantKms().send(new RotateKeyOnDemandCommand({ KeyId: keyArn }));
     const queued = await queue(accountId, "ROTATION", keyArn, keyArn);
@@ -127,7 +127,7 @@ describe("ROTATION", () => {
     await expectFactsReadable(accountId, factIds);
   });
 
-  it("fails with the missing permission when the policy does not allow ReEncrypt", async () => {
+  it("fails without ReEncrypt permission", async () => {
     const { accountId, keyArn, factIds } = await tenantWithFacts(2, WITHOUT_REENCRYPT);
     const before = await dataKeysOf(accountId);
 
@@ -150,7 +150,7 @@ describe("ROTATION", () => {
 });
 
 describe("KEY_CHANGE", () => {
-  it("moves every data key to the new key, then switches the account", async () => {
+  it("moves data keys, then switches", async () => {
     const { accountId, keyArn: oldKeyArn, factIds } = await tenantWithFacts(3);
     const newKeyArn = await createKey(stack.tenantKms(), { policy: WITH_REENCRYPT });
     const configBefore = await stack.prisma.encryptionConfig.findUniqueOrThrow({ where: { accountId } });
@@ -250,7 +250,7 @@ describe("KEY_CHANGE", () => {
     expect(await Promise.all(readable.map(async (id) => (await findFact(reader, accountId, id))?.content))).toEqual(["fact 1", "fact 3"]);
   });
 
-  it("fails without switching when the old key's policy does not allow ReEncryptFrom", async () => {
+  it("fails without ReEncryptFrom on the old key", async () => {
     const { accountId, keyArn: oldKeyArn } = await tenantWithFacts(2, WITHOUT_REENCRYPT);
     const newKeyArn = await createKey(stack.tenantKms(), { policy: WITH_REENCRYPT });
 
@@ -327,7 +327,7 @@ describe("FROM_PLATFORM", () => {
     await expect(findFact(stack.tenantData().client, tenant.accountId, early!.id)).rejects.toMatchObject({ failure: { code: "KEY_DISABLED" } });
   });
 
-  it("fails with the missing permission when the tenant key does not allow ReEncryptTo", async () => {
+  it("fails without ReEncryptTo on the tenant key", async () => {
     const tenant = await createTenant(stack.prisma);
     const writer = stack.tenantData({ maxKeyAgeMs: -1, writeLeaseMs: 0 }).client;
     await createFact(writer, tenant.accountId, { content: "fact 1" });

@@ -4,7 +4,7 @@ import type { InitializeMiddleware } from "@smithy/types";
 /** A middleware at the SDK's initialize step, which runs once per command, before its retries. */
 export type KmsMiddleware = InitializeMiddleware<object, object>;
 
-/** Returns the SDK command a middleware sees, such as "ReEncryptCommand". */
+/** Returns the name of the SDK command a middleware runs for, such as "ReEncryptCommand". */
 export function commandName(context: unknown): string {
   return (context as { commandName?: string }).commandName ?? "";
 }
